@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "swift-siamrpn",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "SiamRPN", targets: ["SiamRPN"]),
+        .executable(name: "siamrpn", targets: ["siamrpn"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    ],
+    targets: [
+        // OpenBLAS on Linux (pkg-config openblas); Accelerate on Apple platforms (see SiamNN/BLAS.swift).
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]
+        ),
+        .target(
+            name: "SiamNN",
+            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))]
+        ),
+        .target(
+            name: "SiamRPN",
+            dependencies: ["SiamNN", .product(name: "Yams", package: "Yams")]
+        ),
+        .executableTarget(
+            name: "siamrpn",
+            dependencies: ["SiamRPN", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "SiamNNTests", dependencies: ["SiamNN"]),
+        .testTarget(name: "SiamRPNTests", dependencies: ["SiamRPN"]),
+    ],
+    swiftLanguageModes: [.v5]
+)
