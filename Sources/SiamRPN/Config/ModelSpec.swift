@@ -1,0 +1,49 @@
+/// The network architecture a pysot config describes, in typed form.
+///
+/// Built from the BACKBONE / ADJUST / RPN / ANCHOR sections of a `config.yaml` by
+/// `PysotConfig.modelSpec()`; consumed by `SiamRPNModel`. Channel counts are the ones pysot's
+/// constructors receive (before any width multiplier is applied inside the backbone).
+public struct ModelSpec: Sendable, Equatable {
+    public var backbone: BackboneSpec
+    public var neck: NeckSpec
+    public var head: HeadSpec
+
+    public init(backbone: BackboneSpec, neck: NeckSpec, head: HeadSpec) {
+        self.backbone = backbone
+        self.neck = neck
+        self.head = head
+    }
+}
+
+/// pysot `BACKBONE.TYPE` with its `KWARGS`.
+public enum BackboneSpec: Sendable, Equatable {
+    /// `resnet18` / `resnet34` / `resnet50` (depth 18, 34, 50): pysot's atrous ResNet;
+    /// `usedLayers` are 1-based layer numbers (pysot `used_layers`, e.g. [2, 3, 4]).
+    case resnet(depth: Int, usedLayers: [Int])
+    /// `mobilenetv2`: width multiplier and 1-based `used_layers` (e.g. [3, 5, 7]).
+    case mobileNetV2(widthMult: Double, usedLayers: [Int])
+    /// `alexnet`: the newer AlexNet (conv without bias, BN, ReLU after pool).
+    case alexNet(widthMult: Double)
+    /// `alexnetlegacy`: conv with bias, BN before the pool.
+    case alexNetLegacy(widthMult: Double)
+}
+
+/// pysot `ADJUST` (the neck).
+public enum NeckSpec: Sendable, Equatable {
+    /// `ADJUST.ADJUST: False`.
+    case none
+    /// `AdjustLayer(in_channels, out_channels, center_size)`.
+    case adjustLayer(inChannels: Int, outChannels: Int, centerSize: Int)
+    /// `AdjustAllLayer(in_channels, out_channels, center_size)`, one AdjustLayer per level.
+    case adjustAllLayer(inChannels: [Int], outChannels: [Int], centerSize: Int)
+}
+
+/// pysot `RPN.TYPE` with its `KWARGS`.
+public enum HeadSpec: Sendable, Equatable {
+    /// `UPChannelRPN(anchor_num, feature_in)`.
+    case upChannel(anchorNum: Int, featureIn: Int)
+    /// `DepthwiseRPN(anchor_num, in_channels, out_channels)`.
+    case depthwise(anchorNum: Int, inChannels: Int, outChannels: Int)
+    /// `MultiRPN(anchor_num, in_channels, weighted)`: one DepthwiseRPN per level.
+    case multi(anchorNum: Int, inChannels: [Int], weighted: Bool)
+}
