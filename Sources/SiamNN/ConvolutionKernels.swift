@@ -1,0 +1,150 @@
+/// Convolution kernels on raw CHW buffers (batch 1). Layouts: input `C x H x W`, output
+/// `O x OH x OW`, weights OIHW, all row-major Float32.
+
+/// Geometry of one convolution.
+struct ConvGeometry {
+    var inChannels: Int, outChannels: Int, groups: Int
+    var kernelH: Int, kernelW: Int, stride: Int, padding: Int, dilation: Int
+    var inH: Int, inW: Int
+    var outH: Int { (inH + 2 * padding - dilation * (kernelH - 1) - 1) / stride + 1 }
+    var outW: Int { (inW + 2 * padding - dilation * (kernelW - 1) - 1) / stride + 1 }
+}
+
+/// Unfolds the input channels `c0..<c0+channels` into a `(channels*kh*kw) x (OH*OW)` matrix
+/// (zeros where the kernel hits padding), row `(c*kh + ky)*kw + kx`.
+func im2col(_ g: ConvGeometry, input: UnsafePointer<Float>, firstChannel c0: Int, channels: Int,
+            into col: UnsafeMutablePointer<Float>) {
+    let oh = g.outH, ow = g.outW, n = oh * ow
+    let kk = g.kernelH * g.kernelW
+    parallelChunks(channels * kk, minChunk: 8) { rows in
+        for row in rows {
+            let c = row / kk, ky = (row % kk) / g.kernelW, kx = row % g.kernelW
+            let src = input + (c0 + c) * g.inH * g.inW
+            let dst = col + row * n
+            let xOffset = kx * g.dilation - g.padding
+            // output columns whose input column is inside the image: lo..<hi
+            var lo = 0
+            while lo < ow && lo * g.stride + xOffset < 0 { lo += 1 }
+            var hi = ow
+            while hi > lo && (hi - 1) * g.stride + xOffset >= g.inW { hi -= 1 }
+            for oy in 0..<oh {
+                let iy = oy * g.stride - g.padding + ky * g.dilation
+                let d = dst + oy * ow
+                if iy < 0 || iy >= g.inH {
+                    d.update(repeating: 0, count: ow)
+                    continue
+                }
+                let s = src + iy * g.inW + xOffset
+                if lo > 0 { d.update(repeating: 0, count: lo) }
+                if g.stride == 1 {
+                    (d + lo).update(from: s + lo, count: hi - lo)
+                } else {
+                    for ox in lo..<hi { d[ox] = s[ox * g.stride] }
+                }
+                if hi < ow { (d + hi).update(repeating: 0, count: ow - hi) }
+            }
+        }
+    }
+}
+
+/// `output = weight (*) input` without bias or activation, for any geometry (groups included)
+/// except depth-wise, through im2col + sgemm; `scratch` holds `(C/groups)*kh*kw*OH*OW` floats
+/// (unused for 1x1 stride-1 unpadded convolutions, which multiply the input directly).
+func convolveGEMM(_ g: ConvGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                  output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>?) {
+    let n = g.outH * g.outW
+    let cinG = g.inChannels / g.groups, coutG = g.outChannels / g.groups
+    let k = cinG * g.kernelH * g.kernelW
+    let direct = g.kernelH == 1 && g.kernelW == 1 && g.stride == 1 && g.padding == 0
+    for grp in 0..<g.groups {
+        let b: UnsafePointer<Float>
+        if direct {
+            b = input + grp * cinG * g.inH * g.inW
+        } else {
+            im2col(g, input: input, firstChannel: grp * cinG, channels: cinG, into: scratch!)
+            b = UnsafePointer(scratch!)
+        }
+        sgemm(m: coutG, n: n, k: k, a: weight + grp * coutG * k, lda: k, b: b, ldb: n,
+              beta: 0, c: output + grp * coutG * n, ldc: n)
+    }
+}
+
+/// Depth-wise convolution (groups == channels, one kh x kw filter per channel), direct loops.
+func convolveDepthwise(_ g: ConvGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                       output: UnsafeMutablePointer<Float>) {
+    let oh = g.outH, ow = g.outW
+    parallelChunks(g.inChannels, minChunk: 4) { channels in
+        for c in channels {
+            let src = input + c * g.inH * g.inW
+            let dst = output + c * oh * ow
+            let w = weight + c * g.kernelH * g.kernelW
+            dst.update(repeating: 0, count: oh * ow)
+            for ky in 0..<g.kernelH {
+                for kx in 0..<g.kernelW {
+                    let wv = w[ky * g.kernelW + kx]
+                    let xOffset = kx * g.dilation - g.padding
+                    var lo = 0
+                    while lo < ow && lo * g.stride + xOffset < 0 { lo += 1 }
+                    var hi = ow
+                    while hi > lo && (hi - 1) * g.stride + xOffset >= g.inW { hi -= 1 }
+                    if lo >= hi { continue }
+                    for oy in 0..<oh {
+                        let iy = oy * g.stride - g.padding + ky * g.dilation
+                        if iy < 0 || iy >= g.inH { continue }
+                        let s = src + iy * g.inW + xOffset
+                        let d = dst + oy * ow
+                        if g.stride == 1 {
+                            for ox in lo..<hi { d[ox] += wv * s[ox] }
+                        } else {
+                            for ox in lo..<hi { d[ox] += wv * s[ox * g.stride] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Adds the per-channel bias and (optionally) a residual of the output's shape, then applies
+/// the activation, in place on `output` (`channels x plane`).
+func applyEpilogue(output: UnsafeMutablePointer<Float>, channels: Int, plane: Int,
+                   bias: UnsafePointer<Float>, residual: UnsafePointer<Float>?, activation: Activation) {
+    parallelChunks(channels, minChunk: 16) { range in
+        for c in range {
+            let p = output + c * plane
+            let b = bias[c]
+            if let r = residual {
+                let rr = r + c * plane
+                for i in 0..<plane { p[i] = p[i] + b + rr[i] }
+            } else {
+                for i in 0..<plane { p[i] += b }
+            }
+            activation.apply(p, count: plane)
+        }
+    }
+}
+
+extension Conv2D {
+    func geometry(h: Int, w: Int) -> ConvGeometry {
+        ConvGeometry(inChannels: inChannels, outChannels: outChannels, groups: groups,
+                     kernelH: kernelH, kernelW: kernelW, stride: stride, padding: padding,
+                     dilation: dilation, inH: h, inW: w)
+    }
+
+    /// Runs the layer: `output = act(conv(input) + bias [+ residual])`.
+    func run(input: UnsafePointer<Float>, h: Int, w: Int, output: UnsafeMutablePointer<Float>,
+             residual: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>?) {
+        let g = geometry(h: h, w: w)
+        weight.withUnsafeBufferPointer { wp in
+            if isDepthwise {
+                convolveDepthwise(g, input: input, weight: wp.baseAddress!, output: output)
+            } else {
+                convolveGEMM(g, input: input, weight: wp.baseAddress!, output: output, scratch: scratch)
+            }
+        }
+        bias.withUnsafeBufferPointer { bp in
+            applyEpilogue(output: output, channels: outChannels, plane: g.outH * g.outW,
+                          bias: bp.baseAddress!, residual: residual, activation: activation)
+        }
+    }
+}

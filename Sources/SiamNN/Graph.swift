@@ -1,0 +1,135 @@
+/// A static inference graph: a list of layers over symbolic feature maps (batch 1, CHW).
+///
+/// A model builds its graph once from its weights (`GraphBuilder`); `Plan` then fixes every
+/// shape for given input sizes and assigns reusable buffers, and `Workspace` owns the memory.
+/// The graph itself is immutable and can be shared by any number of concurrent users.
+public struct Graph: Sendable {
+    /// A feature map in the graph (an input or the output of one operation).
+    public struct Value: Hashable, Sendable {
+        public let id: Int
+    }
+
+    /// One operation; each produces exactly one new value.
+    enum Operation: Sendable {
+        /// `act(conv(input) + bias [+ residual])`.
+        case conv(Conv2D, input: Value, residual: Value?)
+        /// Max pooling with PyTorch semantics (implicit -inf padding, floor mode).
+        case maxPool(kernel: Int, stride: Int, padding: Int, input: Value)
+        /// pysot AdjustLayer's crop: if the width is below `ifWidthBelow`, keep the centre
+        /// `size` x `size` window starting at `(w - size) / 2`; otherwise pass through.
+        case centerCrop(size: Int, ifWidthBelow: Int, input: Value)
+        /// pysot `xcorr_depthwise`: channel c of the search correlated with channel c of the kernel.
+        case depthwiseXCorr(search: Value, kernel: Value)
+        /// pysot `xcorr_fast` (UPChannelRPN): the kernel value (`outChannels * C`, k, k) is the
+        /// weight of a full convolution of the search (C channels).
+        case xcorr(search: Value, kernel: Value, outChannels: Int)
+        /// `sum_i weights[i] * inputs[i]` (all of one shape).
+        case weightedSum(inputs: [Value], weights: [Float])
+
+        var inputs: [Value] {
+            switch self {
+            case .conv(_, let i, let r): return r.map { [i, $0] } ?? [i]
+            case .maxPool(_, _, _, let i), .centerCrop(_, _, let i): return [i]
+            case .depthwiseXCorr(let s, let k), .xcorr(let s, let k, _): return [s, k]
+            case .weightedSum(let xs, _): return xs
+            }
+        }
+    }
+
+    /// Graph inputs: name and channel count; they are values `0..<inputs.count`.
+    let inputs: [(name: String, channels: Int)]
+    /// Operations in execution order; operation i produces value `inputs.count + i`.
+    let operations: [Operation]
+    /// Values the caller reads after a run.
+    let outputs: [Value]
+    /// Names given to values (for intermediate checks), by value.
+    let names: [Int: String]
+
+    public var inputNames: [String] { inputs.map(\.name) }
+    public var outputValues: [Value] { outputs }
+
+    /// The value with the given name, if any.
+    public func value(named name: String) -> Value? {
+        names.first { $0.value == name }.map { Value(id: $0.key) }
+    }
+
+    /// All named values, by name.
+    public var namedValues: [String: Value] {
+        Dictionary(uniqueKeysWithValues: names.map { ($0.value, Value(id: $0.key)) })
+    }
+}
+
+/// Builds a `Graph` layer by layer.
+public final class GraphBuilder {
+    private var inputs: [(name: String, channels: Int)] = []
+    private var operations: [Graph.Operation] = []
+    private var outputs: [Graph.Value] = []
+    private var names: [Int: String] = [:]
+    private var channels: [Int] = []
+
+    public init() {}
+
+    private func add(_ op: Graph.Operation, channels c: Int) -> Graph.Value {
+        precondition(inputs.count > 0 || op.inputs.isEmpty, "declare inputs before operations")
+        operations.append(op)
+        channels.append(c)
+        return Graph.Value(id: inputs.count + operations.count - 1)
+    }
+
+    /// Number of channels of `v`.
+    public func channels(of v: Graph.Value) -> Int { channels[v.id] }
+
+    /// Declares an input with `channels` channels (all inputs come before any operation).
+    public func input(_ name: String, channels c: Int) -> Graph.Value {
+        precondition(operations.isEmpty, "declare inputs before operations")
+        inputs.append((name, c))
+        channels.append(c)
+        return Graph.Value(id: inputs.count - 1)
+    }
+
+    public func conv(_ x: Graph.Value, _ layer: Conv2D, residual: Graph.Value? = nil) -> Graph.Value {
+        precondition(channels(of: x) == layer.inChannels,
+                     "conv expects \(layer.inChannels) input channels, value has \(channels(of: x))")
+        if let r = residual { precondition(channels(of: r) == layer.outChannels, "residual channel mismatch") }
+        return add(.conv(layer, input: x, residual: residual), channels: layer.outChannels)
+    }
+
+    public func maxPool(_ x: Graph.Value, kernel: Int, stride: Int, padding: Int = 0) -> Graph.Value {
+        add(.maxPool(kernel: kernel, stride: stride, padding: padding, input: x), channels: channels(of: x))
+    }
+
+    public func centerCrop(_ x: Graph.Value, size: Int, ifWidthBelow limit: Int) -> Graph.Value {
+        add(.centerCrop(size: size, ifWidthBelow: limit, input: x), channels: channels(of: x))
+    }
+
+    public func depthwiseXCorr(search: Graph.Value, kernel: Graph.Value) -> Graph.Value {
+        precondition(channels(of: search) == channels(of: kernel), "xcorr channel mismatch")
+        return add(.depthwiseXCorr(search: search, kernel: kernel), channels: channels(of: search))
+    }
+
+    public func xcorr(search: Graph.Value, kernel: Graph.Value, outChannels: Int) -> Graph.Value {
+        precondition(channels(of: kernel) == outChannels * channels(of: search), "xcorr kernel channel mismatch")
+        return add(.xcorr(search: search, kernel: kernel, outChannels: outChannels), channels: outChannels)
+    }
+
+    public func weightedSum(_ xs: [Graph.Value], weights: [Float]) -> Graph.Value {
+        precondition(!xs.isEmpty && xs.count == weights.count, "weightedSum needs one weight per input")
+        precondition(Set(xs.map { channels(of: $0) }).count == 1, "weightedSum channel mismatch")
+        return add(.weightedSum(inputs: xs, weights: weights), channels: channels(of: xs[0]))
+    }
+
+    /// Names a value (e.g. "track.backbone.0") so that it can be read back after a run.
+    @discardableResult
+    public func name(_ v: Graph.Value, _ name: String) -> Graph.Value {
+        names[v.id] = name
+        return v
+    }
+
+    /// Marks values the caller reads after a run, in order.
+    public func output(_ vs: Graph.Value...) { outputs += vs }
+    public func output(_ vs: [Graph.Value]) { outputs += vs }
+
+    public func build() -> Graph {
+        Graph(inputs: inputs, operations: operations, outputs: outputs, names: names)
+    }
+}

@@ -1,0 +1,102 @@
+/// A `Graph` specialised to fixed input sizes: every value's shape, which buffer holds it, and
+/// the scratch size. Buffers are reused once a value is dead, so memory stays close to the
+/// largest few live feature maps. Immutable and shareable; memory lives in a `Workspace`.
+public struct Plan: Sendable {
+    public let graph: Graph
+    /// `[C, H, W]` of every value.
+    public let shapes: [[Int]]
+    /// Buffer index of every value.
+    let bufferOf: [Int]
+    /// Float capacity of every buffer.
+    let bufferSizes: [Int]
+    /// Floats of im2col scratch needed by the largest convolution.
+    let scratchSize: Int
+    /// Multiply-accumulates of one run (convolutions and correlations).
+    public let macs: Int
+
+    /// Shapes the graph for `inputSizes` (`[H, W]` per graph input). With `keepingAll`, no buffer
+    /// is reused, so every intermediate (named or not) can be read after a run.
+    public init(graph: Graph, inputSizes: [[Int]], keepingAll: Bool = false) {
+        precondition(inputSizes.count == graph.inputs.count, "one size per graph input")
+        self.graph = graph
+        var shapes: [[Int]] = zip(graph.inputs, inputSizes).map { [$0.channels, $1[0], $1[1]] }
+        var scratch = 0
+        var macs = 0
+        for op in graph.operations {
+            let s = op.inputs.map { shapes[$0.id] }
+            switch op {
+            case .conv(let layer, _, let residual):
+                let o = layer.outputSize(h: s[0][1], w: s[0][2])
+                precondition(o.h > 0 && o.w > 0, "input \(s[0]) too small for a \(layer.kernelH)x\(layer.kernelW) convolution")
+                if let r = residual { precondition(shapes[r.id] == [layer.outChannels, o.h, o.w], "residual shape mismatch") }
+                shapes.append([layer.outChannels, o.h, o.w])
+                scratch = max(scratch, layer.scratchCount(h: s[0][1], w: s[0][2]))
+                macs += layer.macs(h: s[0][1], w: s[0][2])
+            case .maxPool(let k, let st, let p, _):
+                shapes.append([s[0][0], (s[0][1] + 2 * p - k) / st + 1, (s[0][2] + 2 * p - k) / st + 1])
+            case .centerCrop(let size, let limit, _):
+                shapes.append(s[0][2] < limit ? [s[0][0], size, size] : s[0])
+            case .depthwiseXCorr:
+                let oh = s[0][1] - s[1][1] + 1, ow = s[0][2] - s[1][2] + 1
+                precondition(oh > 0 && ow > 0, "search \(s[0]) smaller than kernel \(s[1])")
+                shapes.append([s[0][0], oh, ow])
+                macs += s[0][0] * oh * ow * s[1][1] * s[1][2]
+            case .xcorr(_, _, let outC):
+                let oh = s[0][1] - s[1][1] + 1, ow = s[0][2] - s[1][2] + 1
+                precondition(oh > 0 && ow > 0, "search \(s[0]) smaller than kernel \(s[1])")
+                shapes.append([outC, oh, ow])
+                scratch = max(scratch, s[0][0] * s[1][1] * s[1][2] * oh * ow)
+                macs += outC * s[0][0] * oh * ow * s[1][1] * s[1][2]
+            case .weightedSum:
+                precondition(Set(s).count == 1, "weightedSum of different shapes \(s)")
+                shapes.append(s[0])
+            }
+        }
+        self.shapes = shapes
+        self.scratchSize = scratch
+        self.macs = macs
+
+        // Liveness: a value's buffer is free after its last reader (graph outputs and inputs stay).
+        let valueCount = shapes.count
+        let inputCount = graph.inputs.count
+        var lastUse = [Int](repeating: -1, count: valueCount)
+        for (i, op) in graph.operations.enumerated() {
+            for v in op.inputs { lastUse[v.id] = i }
+        }
+        var pinned = Set(graph.outputs.map(\.id))
+        pinned.formUnion(0..<inputCount)
+        if keepingAll { pinned.formUnion(0..<valueCount) }
+
+        var bufferOf = [Int](repeating: -1, count: valueCount)
+        var sizes: [Int] = []
+        var free: [Int] = []
+        func allocate(_ count: Int) -> Int {
+            // Best fit among free buffers; grow the largest free one if none is big enough.
+            if let best = free.filter({ sizes[$0] >= count }).min(by: { sizes[$0] < sizes[$1] }) {
+                free.removeAll { $0 == best }
+                return best
+            }
+            if let largest = free.max(by: { sizes[$0] < sizes[$1] }) {
+                free.removeAll { $0 == largest }
+                sizes[largest] = count
+                return largest
+            }
+            sizes.append(count)
+            return sizes.count - 1
+        }
+        for v in 0..<inputCount { bufferOf[v] = allocate(shapes[v].reduce(1, *)) }
+        for (i, op) in graph.operations.enumerated() {
+            let v = inputCount + i
+            bufferOf[v] = allocate(shapes[v].reduce(1, *))
+            for input in Set(op.inputs.map(\.id)) where lastUse[input] == i && !pinned.contains(input) {
+                free.append(bufferOf[input])
+            }
+            if lastUse[v] == -1 && !pinned.contains(v) { free.append(bufferOf[v]) }
+        }
+        self.bufferOf = bufferOf
+        self.bufferSizes = sizes
+    }
+
+    /// Total floats of activation memory (excluding scratch).
+    public var activationFloats: Int { bufferSizes.reduce(0, +) }
+}

@@ -1,0 +1,40 @@
+/// Max pooling with PyTorch `nn.MaxPool2d` semantics: floor-mode output size, padding never wins
+/// (implicit -inf). Input and output are `C x H x W` / `C x OH x OW`.
+func maxPool2D(input: UnsafePointer<Float>, channels: Int, h: Int, w: Int,
+               kernel: Int, stride: Int, padding: Int, output: UnsafeMutablePointer<Float>) {
+    let oh = (h + 2 * padding - kernel) / stride + 1
+    let ow = (w + 2 * padding - kernel) / stride + 1
+    parallelChunks(channels, minChunk: 8) { range in
+        for c in range {
+            let src = input + c * h * w
+            let dst = output + c * oh * ow
+            for oy in 0..<oh {
+                let y0 = max(oy * stride - padding, 0), y1 = min(oy * stride - padding + kernel, h)
+                for ox in 0..<ow {
+                    let x0 = max(ox * stride - padding, 0), x1 = min(ox * stride - padding + kernel, w)
+                    var m = -Float.infinity
+                    for y in y0..<y1 {
+                        for x in x0..<x1 { m = max(m, src[y * w + x]) }
+                    }
+                    dst[oy * ow + ox] = m
+                }
+            }
+        }
+    }
+}
+
+/// Copies the centre `size x size` window (origin `(W - size) / 2` on both axes, as pysot's
+/// AdjustLayer uses the width for both) of every channel, or the whole map when sizes agree.
+func centerCrop(input: UnsafePointer<Float>, shape: [Int], size: Int, output: UnsafeMutablePointer<Float>) {
+    let (c, h, w) = (shape[0], shape[1], shape[2])
+    if size == w && size == h {
+        output.update(from: input, count: c * h * w)
+        return
+    }
+    let l = (w - size) / 2
+    for ch in 0..<c {
+        for y in 0..<size {
+            (output + (ch * size + y) * size).update(from: input + (ch * h + l + y) * w + l, count: size)
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import SiamNN
+
+/// Hands a model's layers their tensors from a `StateDict` by pysot key, strictly.
+///
+/// Every request records the key; a missing key or a wrong shape is noted (the layer gets zeros
+/// so that construction can go on and report every problem at once), and `finish()` throws one
+/// `ModelLoadError` listing missing, unexpected (unrequested, except `num_batches_tracked`) and
+/// mis-shaped keys.
+final class WeightReader {
+    private let weights: StateDict
+    private(set) var requested: [String] = []
+    private var missing: [String] = []
+    private var wrongShapes: [ModelLoadError.ShapeMismatch] = []
+
+    init(_ weights: StateDict) {
+        self.weights = weights
+    }
+
+    /// The values of `key`, which must have `shape`.
+    func tensor(_ key: String, shape: [Int]) -> [Float] {
+        requested.append(key)
+        guard let entry = weights[key] else {
+            missing.append(key)
+            return [Float](repeating: 0, count: shape.reduce(1, *))
+        }
+        guard entry.shape == shape else {
+            wrongShapes.append(.init(key: key, expected: shape, actual: entry.shape))
+            return [Float](repeating: 0, count: shape.reduce(1, *))
+        }
+        return entry.tensor.values
+    }
+
+    /// `nn.Conv2d` at `prefix` (`prefix.weight`, and `prefix.bias` when `bias`).
+    func conv(_ prefix: String, in cin: Int, out cout: Int, kernel k: Int, stride: Int = 1,
+              padding: Int = 0, dilation: Int = 1, groups: Int = 1, bias: Bool) -> Conv2D {
+        let w = tensor(prefix + ".weight", shape: [cout, cin / groups, k, k])
+        let b = bias ? tensor(prefix + ".bias", shape: [cout]) : nil
+        return Conv2D(inChannels: cin, outChannels: cout, kernelH: k, kernelW: k, stride: stride,
+                      padding: padding, dilation: dilation, groups: groups, weight: w, bias: b)
+    }
+
+    /// `nn.BatchNorm2d` at `prefix` with running statistics.
+    func batchNorm(_ prefix: String, channels c: Int) -> BatchNorm {
+        BatchNorm(weight: tensor(prefix + ".weight", shape: [c]),
+                  bias: tensor(prefix + ".bias", shape: [c]),
+                  runningMean: tensor(prefix + ".running_mean", shape: [c]),
+                  runningVar: tensor(prefix + ".running_var", shape: [c]))
+    }
+
+    /// A convolution at `conv` followed by the BatchNorm at `bn`, folded, with `activation`.
+    func convBN(_ conv: String, _ bn: String, in cin: Int, out cout: Int, kernel k: Int, stride: Int = 1,
+                padding: Int = 0, dilation: Int = 1, groups: Int = 1, bias: Bool = false,
+                activation: Activation) -> Conv2D {
+        self.conv(conv, in: cin, out: cout, kernel: k, stride: stride, padding: padding,
+                  dilation: dilation, groups: groups, bias: bias)
+            .folding(batchNorm(bn, channels: cout)).with(activation)
+    }
+
+    /// Throws if any key was missing, mis-shaped, or present but never requested.
+    func finish(architecture: String) throws {
+        let used = Set(requested)
+        let unexpected = weights.keys.filter { !used.contains($0) && !$0.hasSuffix(".num_batches_tracked") }
+        if missing.isEmpty && unexpected.isEmpty && wrongShapes.isEmpty { return }
+        throw ModelLoadError.keyMismatch(
+            architecture: architecture, missing: missing, unexpected: unexpected,
+            wrongShapes: wrongShapes, fileLooksLike: guessArchitecture(keys: weights.keys))
+    }
+}
+
+/// Why a checkpoint does not fit the model a config describes.
+public enum ModelLoadError: Error, CustomStringConvertible {
+    public struct ShapeMismatch: Sendable, Equatable {
+        public var key: String
+        public var expected: [Int]
+        public var actual: [Int]
+    }
+
+    /// Keys absent from the file, keys the model does not have, and tensors of the wrong shape.
+    case keyMismatch(architecture: String, missing: [String], unexpected: [String],
+                     wrongShapes: [ShapeMismatch], fileLooksLike: String?)
+
+    public var description: String {
+        switch self {
+        case .keyMismatch(let arch, let missing, let unexpected, let wrongShapes, let guess):
+            func list(_ keys: [String]) -> String {
+                keys.prefix(8).map { "'\($0)'" }.joined(separator: ", ") + (keys.count > 8 ? " and \(keys.count - 8) more" : "")
+            }
+            var parts: [String] = []
+            if !missing.isEmpty { parts.append("\(missing.count) missing key(s): \(list(missing))") }
+            if !unexpected.isEmpty { parts.append("\(unexpected.count) unexpected key(s): \(list(unexpected))") }
+            if !wrongShapes.isEmpty {
+                parts.append("\(wrongShapes.count) shape mismatch(es): " + wrongShapes.prefix(8).map {
+                    "'\($0.key)' is \($0.actual) in the file but \($0.expected) in the model"
+                }.joined(separator: ", "))
+            }
+            var text = "checkpoint does not match the \(arch) model of the config: " + parts.joined(separator: "; ")
+            if let guess { text += ". This file looks like \(guess); check that --config matches --snapshot" }
+            return text
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import SiamNN
+@testable import SiamRPN
+
+/// The fixtures' deterministic weight generator (fixtures README section 1): FNV-1a-64 of
+/// "seed:name", splitmix64 per element, 24-bit uniform in [-1, 1), one Float multiply and one
+/// Float add (never fused).
+enum DeterministicWeights {
+    static func fnv1a64(_ s: String) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in s.utf8 {
+            h ^= UInt64(b)
+            h = h &* 0x100_0000_01b3
+        }
+        return h
+    }
+
+    static func splitmix(_ h: UInt64, _ i: Int) -> UInt64 {
+        var z = h &+ UInt64(i + 1) &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Element `i` of tensor `name`.
+    static func value(seed: Int, name: String, index i: Int, scale: Float, offset: Float) -> Float {
+        let z = splitmix(fnv1a64("\(seed):\(name)"), i)
+        let m = z >> 40
+        let u = Float(m) * 0x1p-24
+        let r = 2 * u - 1
+        let p = scale * r
+        let v = offset + p
+        return v
+    }
+
+    static func tensor(seed: Int, name: String, count: Int, scale: Float, offset: Float) -> [Float] {
+        let h = fnv1a64("\(seed):\(name)")
+        var out = [Float](repeating: 0, count: count)
+        for i in 0..<count {
+            let m = splitmix(h, i) >> 40
+            let r = 2 * (Float(m) * 0x1p-24) - 1
+            let p = scale * r
+            out[i] = offset + p
+        }
+        return out
+    }
+
+    struct Param {
+        var name: String
+        var shape: [Int]
+        var scale: Float
+        var offset: Float
+        var sum: Double
+        var sumSq: Double
+        var first4: [UInt32]
+        var last: UInt32
+    }
+
+    static func hex(_ s: Any?) -> UInt32 { UInt32(String((s as! String).dropFirst(2)), radix: 16)! }
+
+    /// Parses `weights/<model>.manifest.json`.
+    static func manifest(_ model: String) throws -> (seed: Int, params: [Param]) {
+        let root = try Fixtures.json("weights/\(model).manifest.json") as! [String: Any]
+        let params = (root["params"] as! [[String: Any]]).map { p in
+            Param(name: p["name"] as! String, shape: p["shape"] as! [Int],
+                  scale: Float(bitPattern: hex(p["scale_f32_hex"])), offset: Float(bitPattern: hex(p["offset_f32_hex"])),
+                  sum: p["sum"] as! Double, sumSq: p["sum_sq"] as! Double,
+                  first4: (p["first4_f32_hex"] as! [String]).map { hex($0) }, last: hex(p["last_f32_hex"]))
+        }
+        return (root["seed"] as! Int, params)
+    }
+
+    /// The full state dict of a fixture model (num_batches_tracked omitted).
+    static func stateDict(_ model: String) throws -> StateDict {
+        let (seed, params) = try manifest(model)
+        return StateDict(params.map { p in
+            StateDict.Entry(name: p.name, dtype: .float32,
+                            tensor: Tensor(shape: p.shape, values: tensor(seed: seed, name: p.name, count: p.shape.reduce(1, *),
+                                                                          scale: p.scale, offset: p.offset)))
+        })
+    }
+}
