@@ -16,34 +16,54 @@ public struct Plan: Sendable {
 
     /// Shapes the graph for `inputSizes` (`[H, W]` per graph input). With `keepingAll`, no buffer
     /// is reused, so every intermediate (named or not) can be read after a run.
-    public init(graph: Graph, inputSizes: [[Int]], keepingAll: Bool = false) {
+    /// Throws `PlanError` when an input is too small for some layer.
+    public init(graph: Graph, inputSizes: [[Int]], keepingAll: Bool = false) throws {
         precondition(inputSizes.count == graph.inputs.count, "one size per graph input")
         self.graph = graph
+        for (input, size) in zip(graph.inputs, inputSizes) where size.count != 2 || size[0] < 1 || size[1] < 1 {
+            throw PlanError.inputTooSmall(input: input.name, size: size, reason: "every input needs a positive height and width")
+        }
         var shapes: [[Int]] = zip(graph.inputs, inputSizes).map { [$0.channels, $1[0], $1[1]] }
         var scratch = 0
         var macs = 0
+        func tooSmall(_ why: String) -> PlanError {
+            PlanError.inputTooSmall(input: graph.inputs.map(\.name).joined(separator: "/"),
+                                    size: inputSizes.first ?? [], reason: why)
+        }
         for op in graph.operations {
             let s = op.inputs.map { shapes[$0.id] }
             switch op {
             case .conv(let layer, _, let residual):
                 let o = layer.outputSize(h: s[0][1], w: s[0][2])
-                precondition(o.h > 0 && o.w > 0, "input \(s[0]) too small for a \(layer.kernelH)x\(layer.kernelW) convolution")
+                guard o.h > 0 && o.w > 0 else {
+                    throw tooSmall("a \(s[0][1])x\(s[0][2]) feature map is too small for a \(layer.kernelH)x\(layer.kernelW) convolution (dilation \(layer.dilation))")
+                }
                 if let r = residual { precondition(shapes[r.id] == [layer.outChannels, o.h, o.w], "residual shape mismatch") }
                 shapes.append([layer.outChannels, o.h, o.w])
                 scratch = max(scratch, layer.scratchCount(h: s[0][1], w: s[0][2]))
                 macs += layer.macs(h: s[0][1], w: s[0][2])
             case .maxPool(let k, let st, let p, _):
+                guard s[0][1] + 2 * p >= k && s[0][2] + 2 * p >= k else {
+                    throw tooSmall("a \(s[0][1])x\(s[0][2]) feature map is too small for a \(k)x\(k) max-pool")
+                }
                 shapes.append([s[0][0], (s[0][1] + 2 * p - k) / st + 1, (s[0][2] + 2 * p - k) / st + 1])
             case .centerCrop(let size, let limit, _):
+                if s[0][2] < limit && (s[0][1] < size || s[0][2] < size) {
+                    throw tooSmall("a \(s[0][1])x\(s[0][2]) template feature map is smaller than the \(size)x\(size) centre crop")
+                }
                 shapes.append(s[0][2] < limit ? [s[0][0], size, size] : s[0])
             case .depthwiseXCorr:
                 let oh = s[0][1] - s[1][1] + 1, ow = s[0][2] - s[1][2] + 1
-                precondition(oh > 0 && ow > 0, "search \(s[0]) smaller than kernel \(s[1])")
+                guard oh > 0 && ow > 0 else {
+                    throw tooSmall("search features \(s[0][1])x\(s[0][2]) are smaller than the template kernel \(s[1][1])x\(s[1][2])")
+                }
                 shapes.append([s[0][0], oh, ow])
                 macs += s[0][0] * oh * ow * s[1][1] * s[1][2]
             case .xcorr(_, _, let outC):
                 let oh = s[0][1] - s[1][1] + 1, ow = s[0][2] - s[1][2] + 1
-                precondition(oh > 0 && ow > 0, "search \(s[0]) smaller than kernel \(s[1])")
+                guard oh > 0 && ow > 0 else {
+                    throw tooSmall("search features \(s[0][1])x\(s[0][2]) are smaller than the template kernel \(s[1][1])x\(s[1][2])")
+                }
                 shapes.append([outC, oh, ow])
                 scratch = max(scratch, s[0][0] * s[1][1] * s[1][2] * oh * ow)
                 macs += outC * s[0][0] * oh * ow * s[1][1] * s[1][2]
@@ -99,4 +119,16 @@ public struct Plan: Sendable {
 
     /// Total floats of activation memory (excluding scratch).
     public var activationFloats: Int { bufferSizes.reduce(0, +) }
+}
+
+/// Why a graph cannot run on inputs of some size.
+public enum PlanError: Error, CustomStringConvertible, Equatable {
+    case inputTooSmall(input: String, size: [Int], reason: String)
+
+    public var description: String {
+        switch self {
+        case .inputTooSmall(let input, let size, let reason):
+            return "input '\(input)' of size \(size.map(String.init).joined(separator: "x")) is too small for this network: \(reason)"
+        }
+    }
 }

@@ -28,8 +28,8 @@ struct ModelParityTests {
     @Test(arguments: ["siamrpn_r50_l234_dwxcorr", "siamrpn_mobilev2_l234_dwxcorr", "siamrpn_alex_dwxcorr"])
     func clsAndLocMatchPysotFloat64Truth(model: String) throws {
         let net = try SiamRPNModel(spec: Self.specs[model]!, weights: DeterministicWeights.stateDict(model))
-        let template = net.templateFeatures(try Self.input(model, "z.npy"))
-        let (cls, loc) = net.track(try Self.input(model, "x.npy"), template: template)
+        let template = try net.templateFeatures(try Self.input(model, "z.npy"))
+        let (cls, loc) = try net.track(try Self.input(model, "x.npy"), template: template)
         for (name, got) in [("cls", cls), ("loc", loc)] {
             let truth = try NumPyArray(contentsOf: Fixtures.url("models/\(model)/\(name)_f64.npy"))
             #expect(got.shape == truth.shape)
@@ -49,9 +49,9 @@ struct ModelParityTests {
     func everyIntermediateMatchesPysotChecksums(model: String) throws {
         let net = try SiamRPNModel(spec: Self.specs[model]!, weights: DeterministicWeights.stateDict(model))
         let z = try Self.input(model, "z.npy"), x = try Self.input(model, "x.npy")
-        let tws = Workspace(plan: Plan(graph: net.templateGraph, inputSizes: [[z.shape[2], z.shape[3]]], keepingAll: true))
+        let tws = Workspace(plan: try Plan(graph: net.templateGraph, inputSizes: [[z.shape[2], z.shape[3]]], keepingAll: true))
         let template = net.templateFeatures(z, workspace: tws)
-        let plan = Plan(graph: net.searchGraph, inputSizes: [[x.shape[2], x.shape[3]]] + template.kernels.map { Array($0.shape.suffix(2)) },
+        let plan = try Plan(graph: net.searchGraph, inputSizes: [[x.shape[2], x.shape[3]]] + template.kernels.map { Array($0.shape.suffix(2)) },
                         keepingAll: true)
         let sws = Workspace(plan: plan)
         _ = net.track(x, template: template, workspace: sws)

@@ -54,8 +54,9 @@ public struct SiamRPNModel: Sendable {
     }
 
     /// Runs the template branch on `z` (`[1, 3, h, w]`, 127 x 127 in pysot's trackers).
-    public func templateFeatures(_ z: Tensor) -> TemplateFeatures {
-        let ws = Workspace(plan: Plan(graph: templateGraph, inputSizes: [Array(z.shape.suffix(2))]))
+    /// Throws `PlanError` when `z` is too small for the network.
+    public func templateFeatures(_ z: Tensor) throws -> TemplateFeatures {
+        let ws = Workspace(plan: try Plan(graph: templateGraph, inputSizes: [Array(z.shape.suffix(2))]))
         return templateFeatures(z, workspace: ws)
     }
 
@@ -67,13 +68,14 @@ public struct SiamRPNModel: Sendable {
     }
 
     /// A plan of the search branch for an `h` x `w` search image and `template`'s kernel sizes.
-    public func searchPlan(height h: Int, width w: Int, template: TemplateFeatures) -> Plan {
-        Plan(graph: searchGraph, inputSizes: [[h, w]] + template.kernels.map { Array($0.shape.suffix(2)) })
+    public func searchPlan(height h: Int, width w: Int, template: TemplateFeatures) throws -> Plan {
+        try Plan(graph: searchGraph, inputSizes: [[h, w]] + template.kernels.map { Array($0.shape.suffix(2)) })
     }
 
     /// Runs the search branch on `x` (`[1, 3, H, W]`) against `template`.
-    public func track(_ x: Tensor, template: TemplateFeatures) -> (cls: Tensor, loc: Tensor) {
-        let ws = Workspace(plan: searchPlan(height: x.shape[x.shape.count - 2], width: x.shape[x.shape.count - 1], template: template))
+    /// Throws `PlanError` when `x` is too small for the template.
+    public func track(_ x: Tensor, template: TemplateFeatures) throws -> (cls: Tensor, loc: Tensor) {
+        let ws = Workspace(plan: try searchPlan(height: x.shape[x.shape.count - 2], width: x.shape[x.shape.count - 1], template: template))
         return track(x, template: template, workspace: ws)
     }
 
