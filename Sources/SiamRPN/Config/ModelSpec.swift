@@ -19,8 +19,11 @@ public struct ModelSpec: Sendable, Equatable {
 public enum BackboneSpec: Sendable, Equatable {
     /// `resnet18` / `resnet34` / `resnet50` (depth 18, 34, 50): pysot's atrous ResNet;
     /// `usedLayers` are 1-based layer numbers (pysot `used_layers`, e.g. [2, 3, 4]).
+    /// pysot indexes the list [conv1, layer1, layer2, layer3, layer4], so 0 (the stem's ReLU
+    /// output) is valid too; `used_layers` has no default for ResNets.
     case resnet(depth: Int, usedLayers: [Int])
     /// `mobilenetv2`: width multiplier and 1-based `used_layers` (e.g. [3, 5, 7]).
+    /// Indices run over [layer0 (stem), layer1 ... layer7]; defaults 1.0 and [3, 5, 7].
     case mobileNetV2(widthMult: Double, usedLayers: [Int])
     /// `alexnet`: the newer AlexNet (conv without bias, BN, ReLU after pool).
     case alexNet(widthMult: Double)
