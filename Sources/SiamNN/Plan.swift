@@ -10,7 +10,7 @@ public struct Plan: Sendable {
     /// Float capacity of every buffer.
     let bufferSizes: [Int]
     /// Floats of im2col scratch needed by the largest convolution.
-    let scratchSize: Int
+    public let scratchSize: Int
     /// Multiply-accumulates of one run (convolutions and correlations).
     public let macs: Int
 

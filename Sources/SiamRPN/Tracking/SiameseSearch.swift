@@ -1,0 +1,172 @@
+// Mirrors pysot/tracker/siamrpn_tracker.py: SiamRPNTracker.init / track (shared by both trackers)
+import Foundation
+import SiamNN
+
+/// The part of pysot's SiamRPN trackers that both the short- and the long-term tracker share:
+/// the template at `initialize`, and one search (crop, network, scores, penalties, window,
+/// argmax) per frame. It keeps the per-target state: centre and size (pixels, Double, as pysot's
+/// float64 numpy arrays), the channel average, the template kernels and one workspace per
+/// search size, so a frame allocates only its crop.
+///
+/// Numeric types follow pysot under numpy 1.24: scores, decoded boxes and penalties are Float32,
+/// the window and the window-weighted score Double, the box update Double.
+final class SiameseSearch {
+    let model: SiamRPNModel
+    let track: TrackConfig
+    let anchor: AnchorConfig
+    var centerX = 0.0, centerY = 0.0
+    var width = 0.0, height = 0.0
+    var channelAverage: [Double] = [0, 0, 0]
+    var template: TemplateFeatures?
+    var imageSize: (width: Int, height: Int) = (0, 0)
+    private var workspaces: [Int: Workspace] = [:]
+    private var geometry: [Int: (anchors: Anchors, window: [Double])] = [:]
+
+    init(model: SiamRPNModel, track: TrackConfig, anchor: AnchorConfig) {
+        self.model = model
+        self.track = track
+        self.anchor = anchor
+    }
+
+    /// Score map side for a search crop of `instanceSize`.
+    func scoreSize(instanceSize: Int) -> Int {
+        (instanceSize - track.exemplarSize) / anchor.stride + 1 + track.baseSize
+    }
+
+    func initialize(image: Image, box: Box) throws {
+        guard image.width > 0 && image.height > 0 else { throw TrackerError.emptyImage }
+        guard box.width > 0 && box.height > 0, box.width.isFinite, box.height.isFinite, box.x.isFinite, box.y.isFinite else {
+            throw TrackerError.invalidBox(box, imageWidth: image.width, imageHeight: image.height,
+                                          reason: "needs a positive, finite width and height")
+        }
+        guard box.x < Double(image.width), box.y < Double(image.height), box.x + box.width > 0, box.y + box.height > 0 else {
+            throw TrackerError.invalidBox(box, imageWidth: image.width, imageHeight: image.height,
+                                          reason: "lies entirely outside the image")
+        }
+        centerX = box.x + (box.width - 1) / 2
+        centerY = box.y + (box.height - 1) / 2
+        width = box.width
+        height = box.height
+        imageSize = (image.width, image.height)
+        let context = track.contextAmount * (width + height)
+        let sZ = ((width + context) * (height + context)).squareRoot().rounded(.toNearestOrEven)
+        channelAverage = image.channelMeans()
+        let crop = contextCrop(image, centerX: centerX, centerY: centerY, modelSize: track.exemplarSize,
+                               originalSize: Int(sZ), average: channelAverage)
+        template = try model.templateFeatures(networkInput(fromBGR: crop, size: track.exemplarSize))
+        workspaces = [:]
+    }
+
+    /// The outcome of one search.
+    struct Step {
+        var instanceSize: Int
+        var scoreSize: Int
+        var sZ: Double
+        var scaleZ: Double
+        var sX: Double
+        var cropSize: Int
+        var cls: Tensor
+        var loc: Tensor
+        /// Softmax foreground probabilities, decoded boxes `[cx, cy, w, h]` rows (crop pixels
+        /// relative to the crop centre), penalties and window-weighted scores, indexed like `Anchors`.
+        var score: [Float]
+        var boxes: [Float]
+        var penalty: [Float]
+        var pscore: [Double]
+        var best: Int
+        /// `boxes[best] / scale_z` (Float32), image pixels relative to the previous centre.
+        var delta: [Float]
+        var lr: Double
+        var bestScore: Float { score[best] }
+    }
+
+    func search(image: Image, instanceSize: Int, windowInfluence: Double) throws -> Step {
+        guard let template else { throw TrackerError.notInitialized }
+        guard image.width == imageSize.width && image.height == imageSize.height else {
+            throw TrackerError.imageSizeChanged(expected: imageSize, actual: (image.width, image.height))
+        }
+        let context = track.contextAmount * (width + height)
+        let sZ = ((width + context) * (height + context)).squareRoot()
+        let scaleZ = Double(track.exemplarSize) / sZ
+        let sX = sZ * (Double(instanceSize) / Double(track.exemplarSize))
+        let cropSize = Int(sX.rounded(.toNearestOrEven))
+        let crop = contextCrop(image, centerX: centerX, centerY: centerY, modelSize: instanceSize,
+                               originalSize: cropSize, average: channelAverage)
+        let workspace = try workspaces[instanceSize] ?? {
+            let ws = Workspace(plan: try model.searchPlan(height: instanceSize, width: instanceSize, template: template))
+            workspaces[instanceSize] = ws
+            return ws
+        }()
+        let (cls, loc) = model.track(networkInput(fromBGR: crop, size: instanceSize), template: template, workspace: workspace)
+
+        let s = scoreSize(instanceSize: instanceSize)
+        guard cls.shape == [1, 2 * anchor.anchorNum, s, s], loc.shape == [1, 4 * anchor.anchorNum, s, s] else {
+            throw TrackerError.unsupported(
+                "the network gives a \(cls.shape) score map for a \(instanceSize) search crop, but TRACK/ANCHOR "
+                + "expect [1, \(2 * anchor.anchorNum), \(s), \(s)]: check INSTANCE_SIZE, BASE_SIZE and ANCHOR in the config")
+        }
+        let geo = geometry[s] ?? {
+            let g = (Anchors(stride: anchor.stride, ratios: anchor.ratios, scales: anchor.scales, scoreSize: s),
+                     cosineWindow(scoreSize: s, anchorCount: anchor.anchorNum))
+            geometry[s] = g
+            return g
+        }()
+        let n = geo.anchors.count
+        let a = geo.anchors.values
+        var score = [Float](repeating: 0, count: n)
+        var boxes = [Float](repeating: 0, count: 4 * n)
+        // cls channel a is background, channel A + a foreground (pysot _convert_score);
+        // loc channel k*A + a is delta k of anchor a (pysot _convert_bbox).
+        for i in 0..<n {
+            let bg = cls.values[i], fg = cls.values[n + i]
+            let m = max(bg, fg)
+            let eb = Foundation.exp(bg - m), ef = Foundation.exp(fg - m)
+            score[i] = ef / (eb + ef)
+            let dx = loc.values[i], dy = loc.values[n + i], dw = loc.values[2 * n + i], dh = loc.values[3 * n + i]
+            let acx = a[4 * i], acy = a[4 * i + 1], aw = a[4 * i + 2], ah = a[4 * i + 3]
+            let px = dx * aw, py = dy * ah
+            boxes[4 * i] = px + acx
+            boxes[4 * i + 1] = py + acy
+            boxes[4 * i + 2] = Foundation.exp(dw) * aw
+            boxes[4 * i + 3] = Foundation.exp(dh) * ah
+        }
+        // Penalties in Float32 (numpy casts the float64 scalars to the arrays' float32).
+        func sz(_ w: Float, _ h: Float) -> Float {
+            let pad = (w + h) * 0.5
+            return ((w + pad) * (h + pad)).squareRoot()
+        }
+        func change(_ r: Float) -> Float { max(r, 1 / r) }
+        let targetW = width * scaleZ, targetH = height * scaleZ
+        let targetPad = (targetW + targetH) * 0.5
+        let targetSz = Float(((targetW + targetPad) * (targetH + targetPad)).squareRoot())
+        let ratio = Float(width / height)
+        let k = Float(track.penaltyK)
+        let keep = Float(1 - windowInfluence)
+        var penalty = [Float](repeating: 0, count: n)
+        var pscore = [Double](repeating: 0, count: n)
+        var best = 0
+        for i in 0..<n {
+            let w = boxes[4 * i + 2], h = boxes[4 * i + 3]
+            let sc = change(sz(w, h) / targetSz)
+            let rc = change(ratio / (w / h))
+            let t = rc * sc - 1
+            let p = Foundation.exp(-t * k)
+            penalty[i] = p
+            let weighted = p * score[i] * keep
+            pscore[i] = Double(weighted) + geo.window[i] * windowInfluence
+            if pscore[i] > pscore[best] { best = i }
+        }
+        let scaleZ32 = Float(scaleZ)
+        let delta = (0..<4).map { boxes[4 * best + $0] / scaleZ32 }
+        let lr = Double(penalty[best] * score[best]) * track.lr
+        return Step(instanceSize: instanceSize, scoreSize: s, sZ: sZ, scaleZ: scaleZ, sX: sX, cropSize: cropSize,
+                    cls: cls, loc: loc, score: score, boxes: boxes, penalty: penalty, pscore: pscore,
+                    best: best, delta: delta, lr: lr)
+    }
+
+    /// pysot `_bbox_clip`: centre into [0, W] x [0, H], size into [10, W] x [10, H].
+    func clipped(_ cx: Double, _ cy: Double, _ w: Double, _ h: Double) -> (Double, Double, Double, Double) {
+        let W = Double(imageSize.width), H = Double(imageSize.height)
+        return (max(0, min(cx, W)), max(0, min(cy, H)), max(10, min(w, W)), max(10, min(h, H)))
+    }
+}
