@@ -19,13 +19,24 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]
         ),
+        // libjpeg-turbo's TurboJPEG API and libpng, for image decoding/encoding (SiamRPN/IO).
+        .systemLibrary(
+            name: "CTurboJPEG",
+            pkgConfig: "libturbojpeg",
+            providers: [.apt(["libturbojpeg0-dev"]), .brew(["jpeg-turbo"])]
+        ),
+        .systemLibrary(
+            name: "CPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"]), .brew(["libpng"])]
+        ),
         .target(
             name: "SiamNN",
             dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))]
         ),
         .target(
             name: "SiamRPN",
-            dependencies: ["SiamNN", .product(name: "Yams", package: "Yams")]
+            dependencies: ["SiamNN", "CTurboJPEG", "CPNG", .product(name: "Yams", package: "Yams")]
         ),
         .executableTarget(
             name: "siamrpn",
