@@ -39,6 +39,7 @@ struct PickleReader {
     private var marks: [Int] = []
     private var memo: [Int: PickleValue] = [:]
     private var work = 0
+    private var containers = 0
     private var workBudget: Int
     private(set) var document = PickleDocument()
     /// Storage keys already seen, to share one `PickleStorage` between tensors.
@@ -133,6 +134,15 @@ struct PickleReader {
 
     // MARK: Stack
 
+    /// Counts a newly created container against `limits.maxContainers`.
+    private mutating func created(_ v: PickleValue) throws -> PickleValue {
+        containers += 1
+        guard containers <= limits.maxContainers else {
+            throw CheckpointError.limitExceeded(file: source, what: "pickle containers created", limit: limits.maxContainers)
+        }
+        return v
+    }
+
     private mutating func push(_ v: PickleValue) throws {
         guard stack.count < limits.maxStack else {
             throw CheckpointError.limitExceeded(file: source, what: "pickle stack size", limit: limits.maxStack)
@@ -164,7 +174,7 @@ struct PickleReader {
         guard stack.count - (marks.last ?? 0) >= n else { throw malformed("stack underflow") }
         let items = Array(stack.suffix(n))
         stack.removeLast(n)
-        return document.add(tuple: items)
+        return try created(document.add(tuple: items))
     }
 
     private mutating func memoize(_ index: Int, _ v: PickleValue) throws {
@@ -252,13 +262,13 @@ struct PickleReader {
             case 0x43: try push(.bytes(Array(try payload(try u8()))))  // SHORT_BINBYTES
             case 0x8E, 0x96: try push(.bytes(Array(try payload(try length64()))))  // BINBYTES8, BYTEARRAY8
 
-            case 0x29: try push(document.add(tuple: []))  // EMPTY_TUPLE
-            case 0x74: try push(document.add(tuple: try popMark()))  // TUPLE
+            case 0x29: try push(created(document.add(tuple: [])))  // EMPTY_TUPLE
+            case 0x74: try push(created(document.add(tuple: try popMark())))  // TUPLE
             case 0x85: try push(try popTuple(1))  // TUPLE1
             case 0x86: try push(try popTuple(2))  // TUPLE2
             case 0x87: try push(try popTuple(3))  // TUPLE3
-            case 0x5D, 0x8F: try push(document.add(list: []))  // EMPTY_LIST, EMPTY_SET (a set is kept as a list)
-            case 0x6C, 0x91: try push(document.add(list: try popMark()))  // LIST, FROZENSET
+            case 0x5D, 0x8F: try push(created(document.add(list: [])))  // EMPTY_LIST, EMPTY_SET (a set is kept as a list)
+            case 0x6C, 0x91: try push(created(document.add(list: try popMark())))  // LIST, FROZENSET
             case 0x61:  // APPEND
                 let v = try pop()
                 guard case .list(let id) = try top() else { throw malformed("APPEND to a non-list", at: at) }
@@ -268,13 +278,13 @@ struct PickleReader {
                 let items = try popMark()
                 guard case .list(let id) = try top() else { throw malformed("APPENDS to a non-list", at: at) }
                 document.lists[id].append(contentsOf: items)
-            case 0x7D: try push(document.add(dict: PickleDict()))  // EMPTY_DICT
+            case 0x7D: try push(created(document.add(dict: PickleDict())))  // EMPTY_DICT
             case 0x64:  // DICT
                 let items = try popMark()
                 var d = PickleDict()
                 try checkPairs(items, at: at)
                 for i in stride(from: 0, to: items.count, by: 2) { d.set(items[i], items[i + 1]) }
-                try push(document.add(dict: d))
+                try push(created(document.add(dict: d)))
             case 0x73:  // SETITEM
                 let v = try pop()
                 let k = try pop()
@@ -392,7 +402,7 @@ struct PickleReader {
             guard shape.allSatisfy({ $0 >= 0 }), strides.allSatisfy({ $0 >= 0 }) else {
                 throw malformed("tensor size or stride is negative", at: at)
             }
-            return document.add(tensor: PickleTensor(storage: storage, offset: offset, shape: shape, strides: strides))
+            return try created(document.add(tensor: PickleTensor(storage: storage, offset: offset, shape: shape, strides: strides)))
         case .rebuildParameter, .rebuildParameterWithState:
             // (data, requires_grad, backward_hooks[, state]): the parameter is its data tensor.
             guard args.count == (g == .rebuildParameter ? 3 : 4), case .tensor = args[0] else {
@@ -410,7 +420,7 @@ struct PickleReader {
             case .string(let s): raw = try latin1(s, at: at)
             default: throw malformed("numpy scalar data is not bytes", at: at)
             }
-            return document.add(scalar: NumpyScalar(dtype: dtype, bytes: raw))
+            return try created(document.add(scalar: NumpyScalar(dtype: dtype, bytes: raw)))
         case .numpyDType:
             // numpy.dtype(name, align, copy)
             guard (1...3).contains(args.count), case .string(let name) = args[0], name.utf8.count <= 16 else {
@@ -461,7 +471,7 @@ struct PickleReader {
                 d.set(document.tuples[t][0], document.tuples[t][1])
             }
         }
-        return document.add(dict: d)
+        return try created(document.add(dict: d))
     }
 
     /// BUILD sets an object's state; for the objects state dicts contain it changes nothing we use
@@ -573,6 +583,8 @@ struct PickleLimits: Sendable {
     var maxMarks = 1 << 12
     /// Memo entries.
     var maxMemo = 1 << 22
+    /// Tuples, lists, dicts, tensors and numpy scalars created (a ResNet-50 snapshot needs ~10^4).
+    var maxContainers = 1 << 22
     /// Bytes in one string or bytes value.
     var maxStringBytes = 1 << 28
     /// Bytes in one protocol-0 text argument (GLOBAL names, INT digits, ...).

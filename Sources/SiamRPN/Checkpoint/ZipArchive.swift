@@ -258,23 +258,28 @@ enum CRC32 {
 
     /// CRC-32 of `bytes[range]` (the range must lie inside `bytes`).
     static func checksum(_ bytes: [UInt8], _ range: Range<Int>) -> UInt32 {
+        precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count)
         guard !range.isEmpty else { return 0 }
-        return table.withUnsafeBufferPointer { t in
-            bytes.withUnsafeBufferPointer { buffer in
-                var crc: UInt32 = 0xFFFF_FFFF
-                var p = buffer.baseAddress! + range.lowerBound
+        return table.withUnsafeBufferPointer { tableBuffer in
+            bytes.withUnsafeBytes { raw in
+                // Raw pointers keep this loop fast in debug builds too.
+                let t = tableBuffer.baseAddress!
+                var p = raw.baseAddress! + range.lowerBound
                 var remaining = range.count
+                var crc: UInt32 = 0xFFFF_FFFF
                 while remaining >= 8 {
-                    let lo = crc ^ (UInt32(p[0]) | UInt32(p[1]) << 8 | UInt32(p[2]) << 16 | UInt32(p[3]) << 24)
-                    crc = t[7 * 256 + Int(lo & 0xff)] ^ t[6 * 256 + Int((lo >> 8) & 0xff)]
-                        ^ t[5 * 256 + Int((lo >> 16) & 0xff)] ^ t[4 * 256 + Int(lo >> 24)]
-                        ^ t[3 * 256 + Int(p[4])] ^ t[2 * 256 + Int(p[5])]
-                        ^ t[1 * 256 + Int(p[6])] ^ t[Int(p[7])]
+                    let word = UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))
+                    let lo = crc ^ UInt32(truncatingIfNeeded: word)
+                    let hi = UInt32(truncatingIfNeeded: word >> 32)
+                    crc = t[1792 + Int(lo & 0xff)] ^ t[1536 + Int((lo >> 8) & 0xff)]
+                        ^ t[1280 + Int((lo >> 16) & 0xff)] ^ t[1024 + Int(lo >> 24)]
+                        ^ t[768 + Int(hi & 0xff)] ^ t[512 + Int((hi >> 8) & 0xff)]
+                        ^ t[256 + Int((hi >> 16) & 0xff)] ^ t[Int(hi >> 24)]
                     p += 8
                     remaining -= 8
                 }
                 while remaining > 0 {
-                    crc = t[Int((crc ^ UInt32(p[0])) & 0xff)] ^ (crc >> 8)
+                    crc = t[Int((crc ^ UInt32(p.load(as: UInt8.self))) & 0xff)] ^ (crc >> 8)
                     p += 1
                     remaining -= 1
                 }
