@@ -188,6 +188,20 @@ struct CheckpointBadInputTests {
         q.int(5)
         q.stop()
         #expect(Self.load(torchZip(pickle: q.bytes))?.caseName == "noStateDict")
+        // A snapshot whose state_dict holds no tensors, and a bare dict with a tensor named "state_dict".
+        var r = PickleBuilder()
+        r.emptyDict()
+        r.string("state_dict"); r.emptyDict(); r.setItem()
+        r.string("w"); r.tensor(key: "0", numel: 1, shape: [1], stride: [1]); r.setItem()
+        r.stop()
+        let empty = Self.load(torchZip(pickle: r.bytes, storages: [("0", floatBytes([1]))]))
+        #expect(empty == .noStateDict(file: "test.pth", found: "a 'state_dict' entry without tensors"))
+        var t = PickleBuilder()
+        t.emptyDict()
+        t.string("state_dict"); t.tensor(key: "0", numel: 1, shape: [1], stride: [1]); t.setItem()
+        t.stop()
+        let bare = try TorchCheckpoint(bytes: torchZip(pickle: t.bytes, storages: [("0", floatBytes([2]))]))
+        #expect(bare.stateDict.keys == ["state_dict"] && bare.stateDictKey == nil)
     }
 
     @Test func damagedZipStructuresAreReportedAsMalformedZip() throws {

@@ -254,10 +254,8 @@ private struct Loader {
         }
         let rootDict = document.dicts[rootID]
         var dict = rootDict
-        if let nested = rootDict["state_dict"] {
-            guard case .dict(let id) = nested else {
-                throw CheckpointError.noStateDict(file: source, found: "a 'state_dict' entry that is a " + document.summary(nested))
-            }
+        // A snapshot: its `state_dict` entry is a dict (a tensor called "state_dict" is just a tensor).
+        if case .dict(let id)? = rootDict["state_dict"] {
             dict = document.dicts[id]
             result.stateDictKey = "state_dict"
             result.topLevel = zip(rootDict.keys, rootDict.values).map { key, value in
