@@ -93,6 +93,11 @@ struct CheckpointBadInputTests {
         // Keep the magic, protocol and sys-info pickles (137 bytes), then a hostile main pickle.
         let hostile = Array(legacy[..<137]) + Self.osSystem
         #expect(Self.load(hostile) == .forbiddenGlobal(file: "test.pth", name: "os.system"))
+        // Found by the libFuzzer harness: a protocol-version pickle that is a dict (was an index
+        // out of range while describing it).
+        let dictVersion = Array(legacy[..<15]) + [0x80, 0x02, 0x7D, 0x71, 0x00, 0x2E]
+        let error = Self.load(dictVersion)
+        #expect(error == .malformedCheckpoint(file: "test.pth", reason: "its legacy protocol version is dict of 0 entries, expected 1001"))
         // A plain pickle (not starting with torch's magic number) is not a checkpoint.
         var p = PickleBuilder()
         p.emptyDict()

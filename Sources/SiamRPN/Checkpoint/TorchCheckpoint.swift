@@ -173,9 +173,9 @@ private struct Loader {
         guard magic == .bigInt(TorchCheckpoint.legacyMagic) else {
             throw invalid("it is a pickle that does not start with torch's magic number, so it was not written by torch.save")
         }
-        let (version, _) = try nextPickle()
+        let (version, versionDocument) = try nextPickle()
         guard version == .int(TorchCheckpoint.legacyProtocolVersion) else {
-            throw invalid("its legacy protocol version is \(PickleDocument().summary(version)), expected 1001")
+            throw invalid("its legacy protocol version is \(versionDocument.summary(version)), expected 1001")
         }
         let (sysInfo, sysDocument) = try nextPickle()
         if case .dict(let d) = sysInfo, sysDocument.dicts[d]["little_endian"] == .bool(false) {
