@@ -1,10 +1,29 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct SiamRPNCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "siamrpn",
         abstract: "SiamRPN++ visual object tracking: load pysot configs and checkpoints, run the networks.",
-        subcommands: []
+        subcommands: [Forward.self, Inspect.self, Convert.self]
     )
+}
+
+/// Runs a command body; a thrown error becomes one line on stderr and exit status 1 (no stack
+/// trace: every error of the library describes itself in one sentence).
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let exit as ExitCode {
+        throw exit
+    } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        throw ExitCode.failure
+    }
+}
+
+/// Prints a line on stderr.
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
 }

@@ -63,7 +63,7 @@ final class WeightReader {
         if missing.isEmpty && unexpected.isEmpty && wrongShapes.isEmpty { return }
         throw ModelLoadError.keyMismatch(
             architecture: architecture, missing: missing, unexpected: unexpected,
-            wrongShapes: wrongShapes, fileLooksLike: guessArchitecture(keys: weights.keys))
+            wrongShapes: wrongShapes, fileLooksLike: architectureGuess(keys: weights.keys))
     }
 }
 

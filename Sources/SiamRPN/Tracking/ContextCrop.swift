@@ -47,20 +47,3 @@ public func networkInput(fromBGR pixels: [UInt8], size: Int) -> Tensor {
     }
     return Tensor(shape: [1, 3, size, size], values: values)
 }
-
-extension Image {
-    /// Per-channel mean (B, G, R) as numpy's `np.mean(img, axis=(0, 1))` gives it: the integer
-    /// sums are exact in Double, so the result is the correctly rounded mean.
-    public func channelMeans() -> [Double] {
-        var sums = [UInt64](repeating: 0, count: 3)
-        pixels.withUnsafeBufferPointer { p in
-            var b: UInt64 = 0, g: UInt64 = 0, r: UInt64 = 0
-            for i in 0..<width * height {
-                b += UInt64(p[3 * i]); g += UInt64(p[3 * i + 1]); r += UInt64(p[3 * i + 2])
-            }
-            sums = [b, g, r]
-        }
-        let n = Double(width * height)
-        return sums.map { Double($0) / n }
-    }
-}

@@ -1,2 +1,0 @@
-/// Temporary: replaced by the checkpoint module's guess when merged.
-func guessArchitecture(keys: [String]) -> String? { nil }

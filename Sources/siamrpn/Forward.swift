@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import SiamNN
+import SiamRPN
+
+/// `siamrpn forward`: one template + search forward pass, outputs as NumPy files, to check a
+/// converted model against PyTorch.
+struct Forward: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the network on a template and a search image given as NumPy arrays.",
+        discussion: """
+            Inputs are .npy arrays of shape (1,3,H,W), uint8 or float32, holding 0..255 BGR values \
+            (pysot's crops). Writes OUTPUT/cls.npy (1,2A,S,S) and OUTPUT/loc.npy (1,4A,S,S), float32.
+            """)
+
+    @Option(help: "pysot experiment config (config.yaml).")
+    var config: String
+    @Option(help: "Model weights: .pth (zip or legacy format) or .safetensors.")
+    var snapshot: String
+    @Option(help: "Template crop, .npy (1,3,h,w).")
+    var template: String
+    @Option(help: "Search crop, .npy (1,3,H,W).")
+    var search: String
+    @Option(help: "Output folder (created if missing).")
+    var output: String
+
+    func run() throws {
+        try reportingErrors {
+            let model = try loadModel(config: config, snapshot: snapshot)
+            let z = try readImageArray(template, role: "template")
+            let x = try readImageArray(search, role: "search")
+            let start = Date()
+            let features = try model.templateFeatures(z)
+            let (cls, loc) = try model.track(x, template: features)
+            let seconds = Date().timeIntervalSince(start)
+            let dir = URL(fileURLWithPath: output, isDirectory: true)
+            do {
+                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                try NumPyArray(cls).write(to: dir.appendingPathComponent("cls.npy"))
+                try NumPyArray(loc).write(to: dir.appendingPathComponent("loc.npy"))
+            } catch {
+                throw CLIError("cannot write to '\(output)': \(error.localizedDescription)")
+            }
+            print("cls \(cls.shape) loc \(loc.shape) -> \(dir.path) (\(String(format: "%.1f", seconds * 1000)) ms)")
+        }
+    }
+}
+
+/// Reads a (1,3,H,W) uint8 or float32 NumPy array of 0...255 BGR values as a tensor.
+func readImageArray(_ path: String, role: String) throws -> Tensor {
+    let array: NumPyArray
+    do {
+        array = try NumPyArray(contentsOf: URL(fileURLWithPath: path))
+    } catch let error as NumPyError {
+        throw CLIError("\(role) '\(path)': \(error)")
+    } catch {
+        throw CLIError("cannot read \(role) '\(path)': \(error.localizedDescription)")
+    }
+    guard array.shape.count == 4, array.shape[0] == 1, array.shape[1] == 3, array.shape[2] > 0, array.shape[3] > 0 else {
+        throw CLIError("\(role) '\(path)' has shape \(array.shape); expected (1, 3, H, W) BGR")
+    }
+    guard array.dtype == .uint8 || array.dtype == .float32 else {
+        throw CLIError("\(role) '\(path)' is \(array.dtype); expected uint8 or float32 holding 0..255 BGR values")
+    }
+    return array.tensor()
+}
+
+/// An error of the command line itself, shown as is.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
