@@ -6,7 +6,7 @@ struct SiamRPNCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "siamrpn",
         abstract: "SiamRPN++ visual object tracking: load pysot configs and checkpoints, run the networks.",
-        subcommands: [Forward.self, Inspect.self, Convert.self]
+        subcommands: [Demo.self, Forward.self, Inspect.self, Convert.self]
     )
 }
 
