@@ -43,7 +43,7 @@ let package = Package(
             dependencies: ["SiamRPN", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "SiamNNTests", dependencies: ["SiamNN"]),
-        .testTarget(name: "SiamRPNTests", dependencies: ["SiamRPN"]),
+        .testTarget(name: "SiamRPNTests", dependencies: ["SiamRPN", "siamrpn"]),
     ],
     swiftLanguageModes: [.v5]
 )
