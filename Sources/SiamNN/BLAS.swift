@@ -27,3 +27,10 @@ public func sgemm(
         Int32(m), Int32(n), Int32(k), alpha,
         a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
 }
+
+/// Sets the number of threads sgemm uses (OpenBLAS; Accelerate manages its own).
+func setBLASThreads(_ n: Int) {
+    #if !canImport(Accelerate)
+    openblas_set_num_threads(Int32(n))
+    #endif
+}

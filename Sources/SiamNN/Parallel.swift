@@ -1,12 +1,37 @@
 import Dispatch
 import Foundation
 
-/// Splits `0..<count` into contiguous chunks run on all cores (Dispatch's shared pool).
+/// How many cores the engine uses: its own loops and OpenBLAS's sgemm threads.
 ///
-/// `body(range)` must only write memory owned by its range. Small counts run inline.
+/// A process-wide resource setting (like OpenBLAS's own thread count, which it also sets),
+/// meant to be chosen once at start-up (`siamrpn demo --threads N`). It changes speed; results
+/// differ at most by sgemm's float32 rounding for another blocking.
+public enum ComputeThreads {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var current = ProcessInfo.processInfo.activeProcessorCount
+
+    /// The number of threads in use (default: all active cores).
+    public static var count: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return current
+    }
+
+    /// Uses `n` threads (at least 1) from now on.
+    public static func set(_ n: Int) {
+        let n = max(1, n)
+        lock.lock()
+        current = n
+        lock.unlock()
+        setBLASThreads(n)
+    }
+}
+
+/// Splits `0..<count` into contiguous chunks run on `ComputeThreads.count` threads (Dispatch's
+/// shared pool). `body(range)` must only write memory owned by its range. Small counts run inline.
 @inline(__always)
 func parallelChunks(_ count: Int, minChunk: Int = 1, _ body: (Range<Int>) -> Void) {
-    let workers = min(ProcessInfo.processInfo.activeProcessorCount, max(1, count / max(minChunk, 1)))
+    let workers = min(ComputeThreads.count, max(1, count / max(minChunk, 1)))
     if workers <= 1 {
         body(0..<count)
         return

@@ -25,9 +25,12 @@ struct Demo: ParsableCommand {
     var output: String = "out"
     @Flag(name: .customLong("no-video"), help: "Do not write the annotated video.")
     var noVideo = false
+    @Option(help: "Threads for the network (default: all cores).")
+    var threads: Int?
 
     func run() throws {
         try reportingErrors {
+            if let threads { try setThreads(threads) }
             let box = try parseBox(initBox)
             let (model, cfg) = try loadModelAndConfig(config: config, snapshot: snapshot)
             let tracker = try makeTracker(model: model, config: cfg)

@@ -23,9 +23,12 @@ struct Forward: ParsableCommand {
     var search: String
     @Option(help: "Output folder (created if missing).")
     var output: String
+    @Option(help: "Threads for the network (default: all cores).")
+    var threads: Int?
 
     func run() throws {
         try reportingErrors {
+            if let threads { try setThreads(threads) }
             let model = try loadModel(config: config, snapshot: snapshot)
             let z = try readImageArray(template, role: "template")
             let x = try readImageArray(search, role: "search")

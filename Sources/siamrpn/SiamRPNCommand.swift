@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SiamNN
 
 @main
 struct SiamRPNCommand: ParsableCommand {
@@ -26,4 +27,10 @@ func reportingErrors(_ body: () throws -> Void) throws {
 /// Prints a line on stderr.
 func printError(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+/// Applies `--threads`.
+func setThreads(_ n: Int) throws {
+    guard n >= 1 else { throw CLIError("--threads \(n): the thread count must be at least 1") }
+    ComputeThreads.set(n)
 }
