@@ -36,7 +36,8 @@ let package = Package(
         ),
         .target(
             name: "SiamRPN",
-            dependencies: ["SiamNN", "CTurboJPEG", "CPNG", .product(name: "Yams", package: "Yams")]
+            dependencies: ["SiamNN", "CTurboJPEG", "CPNG", .product(name: "Yams", package: "Yams")],
+            resources: [.copy("Resources/demo")]
         ),
         .executableTarget(
             name: "siamrpn",

@@ -11,7 +11,7 @@ import Darwin
 /// sections 2 and 13; the copied frames 0-5 and 100-102 are cv2's, compared byte for byte) and
 /// pysot's demo ordering for image folders. Every failure is a specific `FrameSourceError`.
 struct FrameSourceTests {
-    static let bag = Fixtures.url("video/bag.avi")
+    static let bag = BundledDemo.video
     static let referenceFrames = [0, 1, 2, 3, 4, 5, 100, 101, 102]
 
     static func temporaryDirectory() throws -> URL {
