@@ -37,7 +37,7 @@ let package = Package(
         .target(
             name: "SiamRPN",
             dependencies: ["SiamNN", "CTurboJPEG", "CPNG", .product(name: "Yams", package: "Yams")],
-            resources: [.copy("Resources/demo")]
+            resources: [.copy("Resources/demo"), .copy("Resources/nanotrack")]
         ),
         .executableTarget(
             name: "siamrpn",
