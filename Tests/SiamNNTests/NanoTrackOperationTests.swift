@@ -143,3 +143,35 @@ struct NanoTrackOperationTests {
         #expect(throws: PlanError.self) { try Plan(graph: c.build(), inputSizes: [[5, 5], [4, 5]]) }
     }
 }
+
+extension NanoTrackOperationTests {
+    /// The vectorised depth-wise kernel (dilation 1, stride 1 or 2) must give exactly the generic
+    /// loop's bits: same taps, same order; covers widths below, at and above the vector widths
+    /// and every border case of the kernel sizes NanoTrack and MobileNet use.
+    @Test(arguments: [1, 2])
+    func vectorizedDepthwiseConvolutionIsBitIdenticalToTheGenericLoop(stride: Int) {
+        var checked = 0
+        for k in [2, 3, 4, 5] {
+            for padding in 0...2 {
+                for (h, w) in [(5, 5), (7, 9), (15, 15), (16, 16), (17, 33), (32, 32), (20, 64), (9, 41)] {
+                    let g = ConvGeometry(inChannels: 3, outChannels: 3, groups: 3, kernelH: k, kernelW: k, stride: stride,
+                                         padding: padding, dilation: 1, inH: h, inW: w)
+                    guard g.outH > 0 && g.outW > 0 else { continue }
+                    let input = Self.values(3 * h * w, seed: UInt64(h * 100 + w), scale: 3)
+                    let weight = Self.values(3 * k * k, seed: UInt64(k))
+                    var fast = [Float](repeating: .nan, count: 3 * g.outH * g.outW)
+                    var slow = [Float](repeating: .nan, count: 3 * g.outH * g.outW)
+                    input.withUnsafeBufferPointer { x in
+                        weight.withUnsafeBufferPointer { wt in
+                            fast.withUnsafeMutableBufferPointer { convolveDepthwiseVectorized(g, input: x.baseAddress!, weight: wt.baseAddress!, output: $0.baseAddress!) }
+                            slow.withUnsafeMutableBufferPointer { convolveDepthwiseGeneric(g, input: x.baseAddress!, weight: wt.baseAddress!, output: $0.baseAddress!) }
+                        }
+                    }
+                    #expect(fast.map(\.bitPattern) == slow.map(\.bitPattern), "k\(k) s\(stride) p\(padding) \(h)x\(w)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 80)
+    }
+}
