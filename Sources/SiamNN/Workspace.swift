@@ -6,6 +6,9 @@ public final class Workspace {
     public let plan: Plan
     private let buffers: [UnsafeMutablePointer<Float>]
     private let scratch: UnsafeMutablePointer<Float>
+    /// Per operation: the buffers and shapes of its inputs, fixed by the plan (so `run` does not
+    /// build them, and allocates nothing).
+    private let operationInputs: [[(UnsafeMutablePointer<Float>, [Int])]]
 
     public init(plan: Plan) {
         self.plan = plan
@@ -16,6 +19,10 @@ public final class Workspace {
         }
         scratch = .allocate(capacity: max(plan.scratchSize, 1))
         scratch.initialize(repeating: 0, count: max(plan.scratchSize, 1))
+        let buffers = self.buffers
+        operationInputs = plan.graph.operations.map { op in
+            op.inputs.map { (buffers[plan.bufferOf[$0.id]], plan.shapes[$0.id]) }
+        }
     }
 
     deinit {
@@ -60,7 +67,7 @@ public final class Workspace {
         let inputCount = g.inputs.count
         for (i, op) in g.operations.enumerated() {
             let out = pointer(Graph.Value(id: inputCount + i))
-            let ins = op.inputs.map { (pointer($0), plan.shapes[$0.id]) }
+            let ins = operationInputs[i]
             switch op {
             case .conv(let layer, _, let residual):
                 layer.run(input: ins[0].0, h: ins[0].1[1], w: ins[0].1[2], output: out,

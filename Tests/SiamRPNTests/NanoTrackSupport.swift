@@ -12,8 +12,31 @@ enum NanoTrackFixtures {
     /// The inspection form: every module output the fixtures record is a value.
     static let unfusedModel: NanoTrackModel = try! NanoTrackModel(weights: weights, fused: false)
 
+    /// The JSON file as Foundation-style values (`[String: Any]`, `[Any]`, `Int`, `Double`,
+    /// `String`, `Bool`), parsed with the package's strict parser: numbers are read with
+    /// `Double(String)` (correctly rounded), while `JSONSerialization` on Linux can be one ulp off
+    /// (e.g. `106.59444010416667` reads as `106.5944401041667`), which breaks exact comparisons.
     static func json(_ path: String) throws -> [String: Any] {
-        try Fixtures.json("nanotrack/" + path) as! [String: Any]
+        let bytes = [UInt8](try Fixtures.data("nanotrack/" + path))
+        return foundationValue(try JSONValue.parse(bytes, 0..<bytes.count, maxDepth: 32)) as! [String: Any]
+    }
+
+    static func foundationValue(_ v: JSONValue) -> Any {
+        switch v {
+        case .null: return NSNull()
+        case .bool(let b): return b
+        case .integer(let i): return i
+        case .number(let d): return d
+        case .string(let s): return s
+        case .array(let a): return a.map(foundationValue)
+        case .object(let members): return Dictionary(uniqueKeysWithValues: members.map { ($0.name, foundationValue($0.value)) })
+        }
+    }
+
+    /// A JSON number (integer or not) as Double.
+    static func double(_ any: Any?) -> Double {
+        if let i = any as? Int { return Double(i) }
+        return any as! Double
     }
 
     static func npy(_ path: String) throws -> NumPyArray {
@@ -34,12 +57,12 @@ enum NanoTrackFixtures {
         init(_ any: Any?) {
             let d = any as! [String: Any]
             shape = d["shape"] as! [Int]
-            sum = (d["sum"] as! NSNumber).doubleValue
-            sumSq = (d["sum_sq"] as! NSNumber).doubleValue
-            min = (d["min"] as? NSNumber)?.doubleValue ?? .nan
-            max = (d["max"] as? NSNumber)?.doubleValue ?? .nan
+            sum = NanoTrackFixtures.double(d["sum"])
+            sumSq = NanoTrackFixtures.double(d["sum_sq"])
+            min = d["min"].map { NanoTrackFixtures.double($0) } ?? .nan
+            max = d["max"].map { NanoTrackFixtures.double($0) } ?? .nan
             sampleIndex = d["sample_idx"] as! [Int]
-            samples = (d["samples"] as! [NSNumber]).map(\.doubleValue)
+            samples = (d["samples"] as! [Any]).map { NanoTrackFixtures.double($0) }
         }
 
         var maxAbs: Double { Swift.max(abs(min), abs(max)) }
