@@ -72,6 +72,16 @@ func convolveGEMM(_ g: ConvGeometry, input: UnsafePointer<Float>, weight: Unsafe
 /// Depth-wise convolution (groups == channels, one kh x kw filter per channel), direct loops.
 func convolveDepthwise(_ g: ConvGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                        output: UnsafeMutablePointer<Float>) {
+    if g.dilation == 1 && (g.stride == 1 || g.stride == 2) {
+        convolveDepthwiseVectorized(g, input: input, weight: weight, output: output)
+    } else {
+        convolveDepthwiseGeneric(g, input: input, weight: weight, output: output)
+    }
+}
+
+/// Depth-wise convolution, any geometry: plain loops (the reference of the vectorised kernel).
+func convolveDepthwiseGeneric(_ g: ConvGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                              output: UnsafeMutablePointer<Float>) {
     let oh = g.outH, ow = g.outW
     parallelChunks(g.inChannels, minChunk: 4) { channels in
         for c in channels {

@@ -18,20 +18,35 @@ public struct Graph: Sendable {
         /// pysot AdjustLayer's crop: if the width is below `ifWidthBelow`, keep the centre
         /// `size` x `size` window starting at `(w - size) / 2`; otherwise pass through.
         case centerCrop(size: Int, ifWidthBelow: Int, input: Value)
-        /// pysot `xcorr_depthwise`: channel c of the search correlated with channel c of the kernel.
-        case depthwiseXCorr(search: Value, kernel: Value)
+        /// pysot `xcorr_depthwise`: channel c of the search correlated with channel c of the kernel,
+        /// with `padding` zeros around the search (0 in pysot, 1 in NanoTrack).
+        case depthwiseXCorr(search: Value, kernel: Value, padding: Int)
         /// pysot `xcorr_fast` (UPChannelRPN): the kernel value (`outChannels * C`, k, k) is the
         /// weight of a full convolution of the search (C channels).
         case xcorr(search: Value, kernel: Value, outChannels: Int)
         /// `sum_i weights[i] * inputs[i]` (all of one shape).
         case weightedSum(inputs: [Value], weights: [Float])
+        /// An activation on its own.
+        case activation(Activation, input: Value)
+        /// `act(x * g)` per channel with `g = expand(reduce(mean over H, W of x))`: squeeze-excitation
+        /// and channel attention. `reduce` / `expand` are 1x1 convolutions (the FC layers) with their
+        /// own activations.
+        case channelGate(reduce: Conv2D, expand: Conv2D, activation: Activation, input: Value)
+        /// Pixel-wise correlation: `out[i, y, x] = sum_c kernel[c, i] * search[c, y, x]`, one output
+        /// channel per kernel position `i = row * kw + col`; the kernel must have `positions` of them.
+        case pixelwiseXCorr(search: Value, kernel: Value, positions: Int)
+        /// The window `[top, top + height) x [left, left + width)` of every channel.
+        case crop(top: Int, left: Int, height: Int, width: Int, input: Value)
+        /// Channel concatenation, in order (equal heights and widths).
+        case concat(inputs: [Value])
 
         var inputs: [Value] {
             switch self {
             case .conv(_, let i, let r): return r.map { [i, $0] } ?? [i]
-            case .maxPool(_, _, _, let i), .centerCrop(_, _, let i): return [i]
-            case .depthwiseXCorr(let s, let k), .xcorr(let s, let k, _): return [s, k]
-            case .weightedSum(let xs, _): return xs
+            case .maxPool(_, _, _, let i), .centerCrop(_, _, let i), .activation(_, let i),
+                 .channelGate(_, _, _, let i), .crop(_, _, _, _, let i): return [i]
+            case .depthwiseXCorr(let s, let k, _), .xcorr(let s, let k, _), .pixelwiseXCorr(let s, let k, _): return [s, k]
+            case .weightedSum(let xs, _), .concat(let xs): return xs
             }
         }
     }
@@ -42,20 +57,20 @@ public struct Graph: Sendable {
     let operations: [Operation]
     /// Values the caller reads after a run.
     let outputs: [Value]
-    /// Names given to values (for intermediate checks), by value.
-    let names: [Int: String]
+    /// Value ids by name (for intermediate checks); a value may have several names.
+    let names: [String: Int]
 
     public var inputNames: [String] { inputs.map(\.name) }
     public var outputValues: [Value] { outputs }
 
     /// The value with the given name, if any.
     public func value(named name: String) -> Value? {
-        names.first { $0.value == name }.map { Value(id: $0.key) }
+        names[name].map { Value(id: $0) }
     }
 
     /// All named values, by name.
     public var namedValues: [String: Value] {
-        Dictionary(uniqueKeysWithValues: names.map { ($0.value, Value(id: $0.key)) })
+        names.mapValues { Value(id: $0) }
     }
 }
 
@@ -64,7 +79,7 @@ public final class GraphBuilder {
     private var inputs: [(name: String, channels: Int)] = []
     private var operations: [Graph.Operation] = []
     private var outputs: [Graph.Value] = []
-    private var names: [Int: String] = [:]
+    private var names: [String: Int] = [:]
     private var channels: [Int] = []
 
     public init() {}
@@ -102,9 +117,10 @@ public final class GraphBuilder {
         add(.centerCrop(size: size, ifWidthBelow: limit, input: x), channels: channels(of: x))
     }
 
-    public func depthwiseXCorr(search: Graph.Value, kernel: Graph.Value) -> Graph.Value {
+    public func depthwiseXCorr(search: Graph.Value, kernel: Graph.Value, padding: Int = 0) -> Graph.Value {
         precondition(channels(of: search) == channels(of: kernel), "xcorr channel mismatch")
-        return add(.depthwiseXCorr(search: search, kernel: kernel), channels: channels(of: search))
+        precondition(padding >= 0, "negative padding")
+        return add(.depthwiseXCorr(search: search, kernel: kernel, padding: padding), channels: channels(of: search))
     }
 
     public func xcorr(search: Graph.Value, kernel: Graph.Value, outChannels: Int) -> Graph.Value {
@@ -118,10 +134,41 @@ public final class GraphBuilder {
         return add(.weightedSum(inputs: xs, weights: weights), channels: channels(of: xs[0]))
     }
 
-    /// Names a value (e.g. "track.backbone.0") so that it can be read back after a run.
+    public func activation(_ x: Graph.Value, _ activation: Activation) -> Graph.Value {
+        add(.activation(activation, input: x), channels: channels(of: x))
+    }
+
+    /// Squeeze-excitation / channel attention: `activation(x * expand(reduce(mean_HW(x))))`.
+    public func channelGate(_ x: Graph.Value, reduce: Conv2D, expand: Conv2D, activation: Activation = .none) -> Graph.Value {
+        let c = channels(of: x)
+        precondition(reduce.inChannels == c && expand.outChannels == c && reduce.outChannels == expand.inChannels,
+                     "channel gate \(reduce.inChannels)->\(reduce.outChannels)->\(expand.outChannels) on \(c) channels")
+        precondition([reduce, expand].allSatisfy { $0.isPointwise && $0.groups == 1 }, "channel gate layers must be 1x1")
+        return add(.channelGate(reduce: reduce, expand: expand, activation: activation, input: x), channels: c)
+    }
+
+    /// Pixel-wise correlation of `search` with every position of `kernel` (same channels); the
+    /// kernel must have `positions` = height x width positions (checked by `Plan`).
+    public func pixelwiseXCorr(search: Graph.Value, kernel: Graph.Value, positions: Int) -> Graph.Value {
+        precondition(channels(of: search) == channels(of: kernel), "pixel-wise xcorr channel mismatch")
+        return add(.pixelwiseXCorr(search: search, kernel: kernel, positions: positions), channels: positions)
+    }
+
+    public func crop(_ x: Graph.Value, top: Int, left: Int, height: Int, width: Int) -> Graph.Value {
+        precondition(top >= 0 && left >= 0 && height > 0 && width > 0, "bad crop window")
+        return add(.crop(top: top, left: left, height: height, width: width, input: x), channels: channels(of: x))
+    }
+
+    public func concat(_ xs: [Graph.Value]) -> Graph.Value {
+        precondition(!xs.isEmpty, "concat of nothing")
+        return add(.concat(inputs: xs), channels: xs.reduce(0) { $0 + channels(of: $1) })
+    }
+
+    /// Names a value (e.g. "track.backbone.0") so that it can be read back after a run; a value
+    /// may carry several names (aliases such as a block output and its last layer).
     @discardableResult
     public func name(_ v: Graph.Value, _ name: String) -> Graph.Value {
-        names[v.id] = name
+        names[name] = v.id
         return v
     }
 

@@ -52,8 +52,8 @@ public struct Plan: Sendable {
                     throw tooSmall("a \(s[0][1])x\(s[0][2]) template feature map is smaller than the \(size)x\(size) centre crop")
                 }
                 shapes.append(s[0][2] < limit ? [s[0][0], size, size] : s[0])
-            case .depthwiseXCorr:
-                let oh = s[0][1] - s[1][1] + 1, ow = s[0][2] - s[1][2] + 1
+            case .depthwiseXCorr(_, _, let pad):
+                let oh = s[0][1] + 2 * pad - s[1][1] + 1, ow = s[0][2] + 2 * pad - s[1][2] + 1
                 guard oh > 0 && ow > 0 else {
                     throw tooSmall("search features \(s[0][1])x\(s[0][2]) are smaller than the template kernel \(s[1][1])x\(s[1][2])")
                 }
@@ -70,6 +70,30 @@ public struct Plan: Sendable {
             case .weightedSum:
                 precondition(Set(s).count == 1, "weightedSum of different shapes \(s)")
                 shapes.append(s[0])
+            case .activation:
+                shapes.append(s[0])
+            case .channelGate(let reduce, let expand, _, _):
+                shapes.append(s[0])
+                scratch = max(scratch, 2 * s[0][0] + reduce.outChannels)
+                macs += reduce.macs(h: 1, w: 1) + expand.macs(h: 1, w: 1)
+            case .pixelwiseXCorr(_, _, let positions):
+                guard s[1][1] * s[1][2] == positions else {
+                    throw PlanError.unsupportedInputSize(
+                        input: graph.inputs.map(\.name).joined(separator: "/"), size: inputSizes.first ?? [],
+                        reason: "the pixel-wise correlation is built for \(positions) template positions, the template features are \(s[1][1])x\(s[1][2])")
+                }
+                shapes.append([s[1][1] * s[1][2], s[0][1], s[0][2]])
+                macs += s[1][1] * s[1][2] * s[0][0] * s[0][1] * s[0][2]
+            case .crop(let top, let left, let h, let w, _):
+                guard top + h <= s[0][1] && left + w <= s[0][2] else {
+                    throw tooSmall("a \(s[0][1])x\(s[0][2]) feature map does not contain the crop window at (\(top), \(left)) of \(h)x\(w)")
+                }
+                shapes.append([s[0][0], h, w])
+            case .concat:
+                guard Set(s.map { [$0[1], $0[2]] }).count == 1 else {
+                    throw tooSmall("feature maps of different sizes \(s.map { "\($0[1])x\($0[2])" }.joined(separator: ", ")) cannot be concatenated")
+                }
+                shapes.append([s.reduce(0) { $0 + $1[0] }, s[0][1], s[0][2]])
             }
         }
         self.shapes = shapes
@@ -124,11 +148,15 @@ public struct Plan: Sendable {
 /// Why a graph cannot run on inputs of some size.
 public enum PlanError: Error, CustomStringConvertible, Equatable {
     case inputTooSmall(input: String, size: [Int], reason: String)
+    /// The network only runs on some sizes (e.g. NanoTrack's head needs an 8x8 template map).
+    case unsupportedInputSize(input: String, size: [Int], reason: String)
 
     public var description: String {
         switch self {
         case .inputTooSmall(let input, let size, let reason):
             return "input '\(input)' of size \(size.map(String.init).joined(separator: "x")) is too small for this network: \(reason)"
+        case .unsupportedInputSize(let input, let size, let reason):
+            return "input '\(input)' of size \(size.map(String.init).joined(separator: "x")) does not fit this network: \(reason)"
         }
     }
 }

@@ -42,6 +42,10 @@ struct ConvolutionTests {
                     case .none: break
                     case .relu: acc = max(acc, 0)
                     case .relu6: acc = min(max(acc, 0), 6)
+                    case .hardSwish: acc = acc * min(max(acc + 3, 0), 6) / 6
+                    case .hardSigmoid: acc = min(max(acc + 3, 0), 6) / 6
+                    case .sigmoid: acc = 1 / (1 + Foundation.exp(-acc))
+                    case .exp: acc = Foundation.exp(acc)
                     }
                     out[i] = Float(acc)
                 }

@@ -39,6 +39,19 @@ final class WeightReader {
                       padding: padding, dilation: dilation, groups: groups, weight: w, bias: b)
     }
 
+    /// `nn.Linear` at `prefix` (`weight` `[out, in]` and `bias`), as a 1x1 convolution on a 1x1 map.
+    func linear(_ prefix: String, in cin: Int, out cout: Int, activation: Activation = .none) -> Conv2D {
+        Conv2D(inChannels: cin, outChannels: cout, kernelH: 1, kernelW: 1,
+               weight: tensor(prefix + ".weight", shape: [cout, cin]), bias: tensor(prefix + ".bias", shape: [cout]),
+               activation: activation)
+    }
+
+    /// Accepts every key under `prefix` without using it (tensors a checkpoint carries for a
+    /// module the forward pass never calls, such as NanoTrack's `neck.`).
+    func ignore(keysWithPrefix prefix: String) {
+        requested += weights.keys.filter { $0.hasPrefix(prefix) }
+    }
+
     /// `nn.BatchNorm2d` at `prefix` with running statistics.
     func batchNorm(_ prefix: String, channels c: Int) -> BatchNorm {
         BatchNorm(weight: tensor(prefix + ".weight", shape: [c]),

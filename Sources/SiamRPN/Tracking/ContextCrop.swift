@@ -38,12 +38,20 @@ public func contextCrop(_ image: Image, centerX: Double, centerY: Double, modelS
 
 /// Interleaved BGR bytes (`size * size * 3`) as a `[1, 3, size, size]` tensor of 0...255 values.
 public func networkInput(fromBGR pixels: [UInt8], size: Int) -> Tensor {
-    let plane = size * size
-    var values = [Float](repeating: 0, count: 3 * plane)
-    for i in 0..<plane {
-        values[i] = Float(pixels[3 * i])
-        values[plane + i] = Float(pixels[3 * i + 1])
-        values[2 * plane + i] = Float(pixels[3 * i + 2])
-    }
+    var values = [Float](repeating: 0, count: 3 * size * size)
+    values.withUnsafeMutableBufferPointer { writeNetworkInput(fromBGR: pixels, size: size, into: $0) }
     return Tensor(shape: [1, 3, size, size], values: values)
+}
+
+/// `networkInput` written into an existing `3 x size x size` buffer (e.g. a workspace input).
+public func writeNetworkInput(fromBGR pixels: [UInt8], size: Int, into values: UnsafeMutableBufferPointer<Float>) {
+    let plane = size * size
+    precondition(pixels.count == 3 * plane && values.count == 3 * plane, "network input needs \(3 * plane) values")
+    pixels.withUnsafeBufferPointer { src in
+        for i in 0..<plane {
+            values[i] = Float(src[3 * i])
+            values[plane + i] = Float(src[3 * i + 1])
+            values[2 * plane + i] = Float(src[3 * i + 2])
+        }
+    }
 }

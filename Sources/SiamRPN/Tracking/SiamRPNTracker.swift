@@ -36,11 +36,9 @@ public final class SiamRPNTracker {
     }
 
     func apply(_ step: SiameseSearch.Step) -> TrackResult {
-        let cx = Double(step.delta[0]) + core.centerX
-        let cy = Double(step.delta[1]) + core.centerY
-        let w = core.width * (1 - step.lr) + Double(step.delta[2]) * step.lr
-        let h = core.height * (1 - step.lr) + Double(step.delta[3]) * step.lr
-        let (ccx, ccy, cw, ch) = core.clipped(cx, cy, w, h)
+        let (ccx, ccy, cw, ch) = step.choice.updatedState(centerX: core.centerX, centerY: core.centerY, width: core.width,
+                                                          height: core.height, imageWidth: core.imageSize.width,
+                                                          imageHeight: core.imageSize.height)
         core.centerX = ccx; core.centerY = ccy; core.width = cw; core.height = ch
         return TrackResult(box: Box(centerX: ccx, centerY: ccy, width: cw, height: ch), score: step.bestScore,
                            isLost: Double(step.bestScore) < lostThreshold)

@@ -34,15 +34,7 @@ final class SiameseSearch {
     }
 
     func initialize(image: Image, box: Box) throws {
-        guard image.width > 0 && image.height > 0 else { throw TrackerError.emptyImage }
-        guard box.width > 0 && box.height > 0, box.width.isFinite, box.height.isFinite, box.x.isFinite, box.y.isFinite else {
-            throw TrackerError.invalidBox(box, imageWidth: image.width, imageHeight: image.height,
-                                          reason: "needs a positive, finite width and height")
-        }
-        guard box.x < Double(image.width), box.y < Double(image.height), box.x + box.width > 0, box.y + box.height > 0 else {
-            throw TrackerError.invalidBox(box, imageWidth: image.width, imageHeight: image.height,
-                                          reason: "lies entirely outside the image")
-        }
+        try TrackerError.checkInitialBox(box, in: image)
         centerX = box.x + (box.width - 1) / 2
         centerY = box.y + (box.height - 1) / 2
         width = box.width
@@ -73,10 +65,12 @@ final class SiameseSearch {
         var boxes: [Float]
         var penalty: [Float]
         var pscore: [Double]
-        var best: Int
+        /// The best index, its prediction relative to the previous centre and the size learning rate.
+        var choice: PenalizedChoice
+        var best: Int { choice.best }
         /// `boxes[best] / scale_z` (Float32), image pixels relative to the previous centre.
-        var delta: [Float]
-        var lr: Double
+        var delta: [Float] { [choice.delta[0], choice.delta[1], choice.delta[2], choice.delta[3]] }
+        var lr: Double { choice.lr }
         var bestScore: Float { score[best] }
     }
 
@@ -118,10 +112,7 @@ final class SiameseSearch {
         // cls channel a is background, channel A + a foreground (pysot _convert_score);
         // loc channel k*A + a is delta k of anchor a (pysot _convert_bbox).
         for i in 0..<n {
-            let bg = cls.values[i], fg = cls.values[n + i]
-            let m = max(bg, fg)
-            let eb = Foundation.exp(bg - m), ef = Foundation.exp(fg - m)
-            score[i] = ef / (eb + ef)
+            score[i] = foregroundProbability(background: cls.values[i], foreground: cls.values[n + i])
             let dx = loc.values[i], dy = loc.values[n + i], dw = loc.values[2 * n + i], dh = loc.values[3 * n + i]
             let acx = a[4 * i], acy = a[4 * i + 1], aw = a[4 * i + 2], ah = a[4 * i + 3]
             let px = dx * aw, py = dy * ah
@@ -130,38 +121,13 @@ final class SiameseSearch {
             boxes[4 * i + 2] = Foundation.exp(dw) * aw
             boxes[4 * i + 3] = Foundation.exp(dh) * ah
         }
-        // Penalties in Float32 (numpy casts the float64 scalars to the arrays' float32).
-        func sz(_ w: Float, _ h: Float) -> Float {
-            let pad = (w + h) * 0.5
-            return ((w + pad) * (h + pad)).squareRoot()
-        }
-        func change(_ r: Float) -> Float { max(r, 1 / r) }
-        let targetW = width * scaleZ, targetH = height * scaleZ
-        let targetPad = (targetW + targetH) * 0.5
-        let targetSz = Float(((targetW + targetPad) * (targetH + targetPad)).squareRoot())
-        let ratio = Float(width / height)
-        let k = Float(track.penaltyK)
-        let keep = Float(1 - windowInfluence)
-        var penalty = [Float](repeating: 0, count: n)
-        var pscore = [Double](repeating: 0, count: n)
-        var best = 0
-        for i in 0..<n {
-            let w = boxes[4 * i + 2], h = boxes[4 * i + 3]
-            let sc = change(sz(w, h) / targetSz)
-            let rc = change(ratio / (w / h))
-            let t = rc * sc - 1
-            let p = Foundation.exp(-t * k)
-            penalty[i] = p
-            let weighted = p * score[i] * keep
-            pscore[i] = Double(weighted) + geo.window[i] * windowInfluence
-            if pscore[i] > pscore[best] { best = i }
-        }
-        let scaleZ32 = Float(scaleZ)
-        let delta = (0..<4).map { boxes[4 * best + $0] / scaleZ32 }
-        let lr = Double(penalty[best] * score[best]) * track.lr
+        var penalty: [Float] = []
+        var pscore: [Double] = []
+        let choice = PenalizedChoice(boxes: boxes, score: score, window: geo.window, width: width, height: height,
+                                     scaleZ: scaleZ, penaltyK: track.penaltyK, windowInfluence: windowInfluence,
+                                     learningRate: track.lr, penalty: &penalty, pscore: &pscore)
         return Step(instanceSize: instanceSize, scoreSize: s, sZ: sZ, scaleZ: scaleZ, sX: sX, cropSize: cropSize,
-                    cls: cls, loc: loc, score: score, boxes: boxes, penalty: penalty, pscore: pscore,
-                    best: best, delta: delta, lr: lr)
+                    cls: cls, loc: loc, score: score, boxes: boxes, penalty: penalty, pscore: pscore, choice: choice)
     }
 
     /// pysot `_bbox_clip`: centre into [0, W] x [0, H], size into [10, W] x [10, H].

@@ -41,3 +41,19 @@ public enum TrackerError: Error, CustomStringConvertible, Equatable {
         }
     }
 }
+
+extension TrackerError {
+    /// Throws unless `box` can start a track on `image`: a non-empty image, a positive finite
+    /// size, and some overlap with the image.
+    static func checkInitialBox(_ box: Box, in image: Image) throws {
+        guard image.width > 0 && image.height > 0 else { throw TrackerError.emptyImage }
+        guard box.width > 0 && box.height > 0, box.width.isFinite, box.height.isFinite, box.x.isFinite, box.y.isFinite else {
+            throw TrackerError.invalidBox(box, imageWidth: image.width, imageHeight: image.height,
+                                          reason: "needs a positive, finite width and height")
+        }
+        guard box.x < Double(image.width), box.y < Double(image.height), box.x + box.width > 0, box.y + box.height > 0 else {
+            throw TrackerError.invalidBox(box, imageWidth: image.width, imageHeight: image.height,
+                                          reason: "lies entirely outside the image")
+        }
+    }
+}

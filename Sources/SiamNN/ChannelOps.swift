@@ -1,0 +1,74 @@
+/// Kernels that work per channel on `C x H x W` buffers (batch 1): squeeze-excitation /
+/// channel attention gates, window crops, channel concatenation, stand-alone activations.
+
+/// Sum of `count` floats (eight SIMD lanes, then the tail).
+@inline(__always)
+func sum(_ p: UnsafePointer<Float>, count: Int) -> Float {
+    var acc = SIMD8<Float>(repeating: 0)
+    var i = 0
+    let raw = UnsafeRawPointer(p)
+    while i + 8 <= count {
+        acc += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+        i += 8
+    }
+    var s = acc.sum()
+    while i < count {
+        s += p[i]
+        i += 1
+    }
+    return s
+}
+
+/// `y = layer(x)` for a 1x1 convolution on a 1x1 map (a fully connected layer), with its activation.
+@inline(__always)
+func fullyConnected(_ layer: Conv2D, input x: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>) {
+    let n = layer.inChannels
+    layer.weight.withUnsafeBufferPointer { w in
+        layer.bias.withUnsafeBufferPointer { b in
+            for o in 0..<layer.outChannels {
+                let row = w.baseAddress! + o * n
+                var acc = b[o]
+                for i in 0..<n { acc += row[i] * x[i] }
+                y[o] = acc
+            }
+        }
+    }
+    layer.activation.apply(y, count: layer.outChannels)
+}
+
+/// Squeeze-excitation / channel attention: `output[c] = act(input[c] * g[c])` with
+/// `g = expand(reduce(mean over the plane of input))`. `scratch` holds `2C + R` floats.
+func channelGate(input: UnsafePointer<Float>, channels: Int, plane: Int, reduce: Conv2D, expand: Conv2D,
+                 activation: Activation, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+    let mean = scratch, hidden = scratch + channels, gate = scratch + channels + reduce.outChannels
+    let scale = 1 / Float(plane)
+    parallelChunks(channels, minChunk: max(1, 16_384 / max(plane, 1))) { range in
+        for c in range { mean[c] = sum(input + c * plane, count: plane) * scale }
+    }
+    fullyConnected(reduce, input: mean, output: hidden)
+    fullyConnected(expand, input: hidden, output: gate)
+    parallelChunks(channels, minChunk: max(1, 16_384 / max(plane, 1))) { range in
+        for c in range {
+            let src = input + c * plane, dst = output + c * plane
+            let g = gate[c]
+            for i in 0..<plane { dst[i] = src[i] * g }
+            activation.apply(dst, count: plane)
+        }
+    }
+}
+
+/// The window `[top, top + h) x [left, left + w)` of every channel of a `C x H x W` input.
+func cropWindow(input: UnsafePointer<Float>, channels: Int, h: Int, w: Int, top: Int, left: Int,
+                height: Int, width: Int, output: UnsafeMutablePointer<Float>) {
+    for c in 0..<channels {
+        for y in 0..<height {
+            (output + (c * height + y) * width).update(from: input + (c * h + top + y) * w + left, count: width)
+        }
+    }
+}
+
+/// `output = act(input)` over `count` values.
+func activate(_ activation: Activation, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int) {
+    output.update(from: input, count: count)
+    activation.apply(output, count: count)
+}
