@@ -38,6 +38,21 @@ func im2col(_ g: ConvGeometry, input: UnsafePointer<Float>, firstChannel c0: Int
                 if lo > 0 { d.update(repeating: 0, count: lo) }
                 if g.stride == 1 {
                     (d + lo).update(from: s + lo, count: hi - lo)
+                } else if g.stride == 2 {
+                    // Eight at a time: elements 0, 2, ..., 14 from two loads ending at element 14.
+                    var ox = lo
+                    while hi &- ox >= 8 {
+                        let src = UnsafeRawPointer(s + 2 &* ox)
+                        let a = src.loadUnaligned(as: SIMD8<Float>.self)
+                        let b = src.loadUnaligned(fromByteOffset: 28, as: SIMD8<Float>.self)
+                        UnsafeMutableRawPointer(d + ox).storeBytes(of: SIMD8(lowHalf: a.evenHalf, highHalf: b.oddHalf),
+                                                                   as: SIMD8<Float>.self)
+                        ox &+= 8
+                    }
+                    while ox < hi {
+                        d[ox] = s[2 &* ox]
+                        ox &+= 1
+                    }
                 } else {
                     for ox in lo..<hi { d[ox] = s[ox * g.stride] }
                 }

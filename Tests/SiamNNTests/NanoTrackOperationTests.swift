@@ -175,3 +175,18 @@ extension NanoTrackOperationTests {
         #expect(checked > 80)
     }
 }
+
+extension NanoTrackOperationTests {
+    /// MobileNetV3's stem (3x3, stride 2, padding 1, h-swish) on maps wide enough for the
+    /// vectorised stride-2 im2col, against the definition.
+    @Test func strideTwoStemConvolutionMatchesPyTorchDefinition() throws {
+        for (h, w) in [(37, 41), (33, 34), (255, 255)] {
+            let c = Conv2D(inChannels: 3, outChannels: 16, kernelH: 3, kernelW: 3, stride: 2, padding: 1,
+                           weight: Self.values(16 * 27, seed: 41), bias: Self.values(16, seed: 42), activation: .hardSwish)
+            let input = Self.values(3 * h * w, seed: 43, scale: 4)
+            let got = try ConvolutionTests.run(c, input: input, h: h, w: w)
+            let want = ConvolutionTests.reference(c, input: input, h: h, w: w)
+            #expect(zip(got, want).map { abs($0 - $1) }.max()! <= 1e-5, "\(h)x\(w)")
+        }
+    }
+}
