@@ -1,13 +1,9 @@
 import Foundation
 import SiamRPN
 
-/// Loads a config and a checkpoint, printing the config's warnings (unknown keys) on stderr.
+/// Loads a pysot config and a checkpoint, printing the config's warnings (unknown keys) on stderr.
 func loadModel(config: String, snapshot: String) throws -> SiamRPNModel {
-    try loadModelAndConfig(config: config, snapshot: snapshot).model
-}
-
-func loadModelAndConfig(config: String, snapshot: String) throws -> (model: SiamRPNModel, config: PysotConfig) {
     let loaded = try SiamRPNModel.load(config: URL(fileURLWithPath: config), snapshot: URL(fileURLWithPath: snapshot))
     for warning in loaded.config.warnings { printError("warning: \(config): \(warning)") }
-    return loaded
+    return loaded.model
 }

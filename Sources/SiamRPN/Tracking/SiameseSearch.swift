@@ -6,7 +6,8 @@ import SiamNN
 /// the template at `initialize`, and one search (crop, network, scores, penalties, window,
 /// argmax) per frame. It keeps the per-target state: centre and size (pixels, Double, as pysot's
 /// float64 numpy arrays), the channel average, the template kernels and one workspace per
-/// search size, so a frame allocates only its crop.
+/// search size, so the network never allocates; a frame allocates its crop, the network input
+/// and the per-anchor score arrays of its `Step` (tens of kilobytes, kept for diagnostics).
 ///
 /// Numeric types follow pysot under numpy 1.24: scores, decoded boxes and penalties are Float32,
 /// the window and the window-weighted score Double, the box update Double.
