@@ -121,7 +121,7 @@ struct NanoTrackModelTests {
         let model = NanoTrackFixtures.model
         let template = try model.templateFeatures(Tensor(zeros: [1, 3, 111, 111]))
         #expect(template.kernels[0].shape == [1, 96, 7, 7])
-        #expect(throws: PlanError.self) { try model.searchPlan(template: template) }
+        #expect(throws: PlanError.self) { try model.searchPlan(height: 255, width: 255, template: template) }
         #expect(throws: PlanError.self) { try model.templateFeatures(Tensor(zeros: [1, 3, 63, 63])) }
     }
 }

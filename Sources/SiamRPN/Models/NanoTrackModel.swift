@@ -18,7 +18,7 @@ import SiamNN
 /// truth the outputs agree within |a - t| <= 1e-4 + 1e-4 |t| (fixtures `nanotrack/README.md` 9).
 /// Only a 127 template works with the head (its pixel-wise correlation is built for 8x8
 /// template features); other sizes throw `PlanError` when the search plan is made.
-public struct NanoTrackModel: Sendable {
+public struct NanoTrackModel: SiameseNetwork {
     /// z `[3, 127, 127]` -> kernels: pixel-wise cls `[96, 8, 8]`, depth-wise cls `[96, 4, 4]`,
     /// pixel-wise reg, depth-wise reg.
     public let templateGraph: Graph
@@ -56,45 +56,5 @@ public struct NanoTrackModel: Sendable {
         searchGraph = s.build()
     }
 
-    /// A plan of the template branch for an `h` x `w` template crop.
-    public func templatePlan(height h: Int = 127, width w: Int = 127) throws -> Plan {
-        try Plan(graph: templateGraph, inputSizes: [[h, w]])
-    }
-
-    /// Runs the template branch on `z` (`[1, 3, 127, 127]`).
-    public func templateFeatures(_ z: Tensor) throws -> TemplateFeatures {
-        templateFeatures(z, workspace: Workspace(plan: try templatePlan(height: z.shape[z.shape.count - 2], width: z.shape[z.shape.count - 1])))
-    }
-
-    /// Runs the template branch in a caller-owned workspace of a `templateGraph` plan.
-    public func templateFeatures(_ z: Tensor, workspace: Workspace) -> TemplateFeatures {
-        workspace.setInput(0, z)
-        workspace.run()
-        return TemplateFeatures(kernels: templateGraph.outputValues.map { workspace.tensor($0) })
-    }
-
-    /// A plan of the search branch for an `h` x `w` search crop and `template`'s kernel sizes.
-    public func searchPlan(height h: Int = 255, width w: Int = 255, template: TemplateFeatures) throws -> Plan {
-        try Plan(graph: searchGraph, inputSizes: [[h, w]] + template.kernels.map { Array($0.shape.suffix(2)) })
-    }
-
-    /// Runs the search branch on `x` (`[1, 3, 255, 255]`) against `template`.
-    public func track(_ x: Tensor, template: TemplateFeatures) throws -> (cls: Tensor, loc: Tensor) {
-        let ws = Workspace(plan: try searchPlan(height: x.shape[x.shape.count - 2], width: x.shape[x.shape.count - 1], template: template))
-        return track(x, template: template, workspace: ws)
-    }
-
-    /// Runs the search branch in a caller-owned workspace (allocates only the result tensors).
-    public func track(_ x: Tensor, template: TemplateFeatures, workspace: Workspace) -> (cls: Tensor, loc: Tensor) {
-        workspace.setInput(0, x)
-        setKernels(template, in: workspace)
-        workspace.run()
-        let out = searchGraph.outputValues
-        return (workspace.tensor(out[0]), workspace.tensor(out[1]))
-    }
-
-    /// Copies `template`'s kernels into the search workspace's inputs 1...4.
-    func setKernels(_ template: TemplateFeatures, in workspace: Workspace) {
-        for (i, k) in template.kernels.enumerated() { workspace.setInput(i + 1, k) }
-    }
+    public var architecture: String { "NanoTrackV3 (MobileNetV3-Small v3 + BAN v3)" }
 }

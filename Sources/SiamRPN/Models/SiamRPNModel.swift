@@ -11,7 +11,7 @@ import SiamNN
 ///
 /// Numerics: Float32 with BatchNorm folded into the convolutions; against pysot's float64 truth
 /// the outputs agree within |a - t| <= 1e-4 + 1e-4 |t| (fixtures README section 3).
-public struct SiamRPNModel: Sendable {
+public struct SiamRPNModel: SiameseNetwork {
     public let spec: ModelSpec
     /// z `[3, h, w]` -> the kernels of every RPN branch (cls, loc per level).
     public let templateGraph: Graph
@@ -53,45 +53,7 @@ public struct SiamRPNModel: Sendable {
         searchGraph = s.build()
     }
 
-    /// Runs the template branch on `z` (`[1, 3, h, w]`, 127 x 127 in pysot's trackers).
-    /// Throws `PlanError` when `z` is too small for the network.
-    public func templateFeatures(_ z: Tensor) throws -> TemplateFeatures {
-        let ws = Workspace(plan: try Plan(graph: templateGraph, inputSizes: [Array(z.shape.suffix(2))]))
-        return templateFeatures(z, workspace: ws)
-    }
-
-    /// Runs the template branch in a caller-owned workspace of a `templateGraph` plan.
-    public func templateFeatures(_ z: Tensor, workspace: Workspace) -> TemplateFeatures {
-        workspace.setInput(0, z)
-        workspace.run()
-        return TemplateFeatures(kernels: templateGraph.outputValues.map { workspace.tensor($0) })
-    }
-
-    /// A plan of the search branch for an `h` x `w` search image and `template`'s kernel sizes.
-    public func searchPlan(height h: Int, width w: Int, template: TemplateFeatures) throws -> Plan {
-        try Plan(graph: searchGraph, inputSizes: [[h, w]] + template.kernels.map { Array($0.shape.suffix(2)) })
-    }
-
-    /// Runs the search branch on `x` (`[1, 3, H, W]`) against `template`.
-    /// Throws `PlanError` when `x` is too small for the template.
-    public func track(_ x: Tensor, template: TemplateFeatures) throws -> (cls: Tensor, loc: Tensor) {
-        let ws = Workspace(plan: try searchPlan(height: x.shape[x.shape.count - 2], width: x.shape[x.shape.count - 1], template: template))
-        return track(x, template: template, workspace: ws)
-    }
-
-    /// Runs the search branch in a caller-owned workspace (allocates only the result tensors).
-    public func track(_ x: Tensor, template: TemplateFeatures, workspace: Workspace) -> (cls: Tensor, loc: Tensor) {
-        workspace.setInput(0, x)
-        for (i, k) in template.kernels.enumerated() { workspace.setInput(i + 1, k) }
-        workspace.run()
-        let out = searchGraph.outputValues
-        return (workspace.tensor(out[0]), workspace.tensor(out[1]))
-    }
-}
-
-/// The per-target output of the template branch: one correlation kernel per RPN branch.
-public struct TemplateFeatures: Sendable {
-    public let kernels: [Tensor]
+    public var architecture: String { spec.summary }
 }
 
 /// The backbone a `BackboneSpec` names.

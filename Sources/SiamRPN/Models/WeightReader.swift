@@ -91,6 +91,8 @@ public enum ModelLoadError: Error, CustomStringConvertible {
     /// Keys absent from the file, keys the model does not have, and tensors of the wrong shape.
     case keyMismatch(architecture: String, missing: [String], unexpected: [String],
                      wrongShapes: [ShapeMismatch], fileLooksLike: String?)
+    /// The file is a model this package recognises but cannot run (`detail` says which do).
+    case unsupportedModel(String)
 
     public var description: String {
         switch self {
@@ -109,6 +111,8 @@ public enum ModelLoadError: Error, CustomStringConvertible {
             var text = "checkpoint does not match the \(arch) model of the config: " + parts.joined(separator: "; ")
             if let guess { text += ". This file looks like \(guess); check that --config matches --snapshot" }
             return text
+        case .unsupportedModel(let detail):
+            return detail
         }
     }
 }
