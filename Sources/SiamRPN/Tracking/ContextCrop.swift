@@ -7,6 +7,10 @@ import SiamNN
 ///
 /// Region origin: `floor(center - (originalSize + 1) / 2 + 0.5)` (round half up, not Python's
 /// round). Output: interleaved BGR, `modelSize * modelSize * 3` bytes, row-major.
+///
+/// The padded region is never built: the resize reads each pixel it interpolates from the image
+/// or the fill, so memory is `O(modelSize^2)` whatever `originalSize` is (pysot allocates the
+/// padded image; the pixels are the same).
 public func contextCrop(_ image: Image, centerX: Double, centerY: Double, modelSize: Int,
                         originalSize: Int, average: [Double]) -> [UInt8] {
     precondition(originalSize > 0 && modelSize > 0, "crop sizes must be positive")
@@ -15,25 +19,41 @@ public func contextCrop(_ image: Image, centerX: Double, centerY: Double, modelS
     let ymin = Int((centerY - c + 0.5).rounded(.down))
     // numpy assigns the float average into uint8 by truncation.
     let fill = average.map { UInt8(clamping: Int($0)) }
-    var patch = [UInt8](repeating: 0, count: originalSize * originalSize * 3)
-    for i in 0..<originalSize * originalSize {
-        patch[3 * i] = fill[0]; patch[3 * i + 1] = fill[1]; patch[3 * i + 2] = fill[2]
-    }
-    let x0 = max(xmin, 0), x1 = min(xmin + originalSize, image.width)
-    if x0 < x1 {
-        image.pixels.withUnsafeBufferPointer { src in
-            patch.withUnsafeMutableBufferPointer { dst in
-                for y in max(ymin, 0)..<max(min(ymin + originalSize, image.height), max(ymin, 0)) {
-                    let s = src.baseAddress! + (y * image.width + x0) * 3
-                    let d = dst.baseAddress! + ((y - ymin) * originalSize + (x0 - xmin)) * 3
-                    d.update(from: s, count: (x1 - x0) * 3)
+    return image.pixels.withUnsafeBufferPointer { pixels in
+        let window = PaddedWindow(pixels: pixels, imageWidth: image.width, imageHeight: image.height,
+                                  originX: xmin, originY: ymin, fill: (fill[0], fill[1], fill[2]))
+        if modelSize == originalSize {
+            var patch = [UInt8](repeating: 0, count: modelSize * modelSize * 3)
+            for y in 0..<modelSize {
+                for x in 0..<modelSize {
+                    for ch in 0..<3 { patch[(y * modelSize + x) * 3 + ch] = window.value(row: y, column: x, channel: ch) }
                 }
             }
+            return patch
         }
+        return resizeLinearLikeOpenCV(window, width: originalSize, height: originalSize, channels: 3,
+                                      toWidth: modelSize, height: modelSize)
     }
-    if modelSize == originalSize { return patch }
-    return resizeLinearLikeOpenCV(patch, width: originalSize, height: originalSize, channels: 3,
-                                  toWidth: modelSize, height: modelSize)
+}
+
+/// The context region as pysot pads it: image pixels where the region overlaps the image, the
+/// fill colour elsewhere. Coordinates are relative to the region's origin.
+private struct PaddedWindow: ResizeSource {
+    let pixels: UnsafeBufferPointer<UInt8>
+    let imageWidth: Int
+    let imageHeight: Int
+    let originX: Int
+    let originY: Int
+    let fill: (UInt8, UInt8, UInt8)
+
+    @inline(__always)
+    func value(row: Int, column: Int, channel: Int) -> UInt8 {
+        let x = originX + column, y = originY + row
+        if x >= 0 && x < imageWidth && y >= 0 && y < imageHeight {
+            return pixels[(y * imageWidth + x) * 3 + channel]
+        }
+        return channel == 0 ? fill.0 : channel == 1 ? fill.1 : fill.2
+    }
 }
 
 /// Interleaved BGR bytes (`size * size * 3`) as a `[1, 3, size, size]` tensor of 0...255 values.

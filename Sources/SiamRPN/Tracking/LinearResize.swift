@@ -1,5 +1,5 @@
 /// OpenCV's `cv2.resize(..., INTER_LINEAR)` on 8-bit images, reproduced bit for bit
-/// (OpenCV 4.x fixed-point path; fixtures README section 4).
+/// (OpenCV 4.x fixed-point path; Tests/Fixtures/README.md, crops).
 ///
 /// Half-pixel centres, 11-bit interpolation weights (`rint(f * 2048)` in Float), an exact
 /// integer horizontal pass and OpenCV's SIMD-rounded vertical pass
@@ -9,6 +9,33 @@
 public func resizeLinearLikeOpenCV(_ src: [UInt8], width sw: Int, height sh: Int, channels: Int,
                                    toWidth dw: Int, height dh: Int) -> [UInt8] {
     precondition(sw > 0 && sh > 0 && dw > 0 && dh > 0 && src.count == sw * sh * channels, "bad resize geometry")
+    return src.withUnsafeBufferPointer { s in
+        resizeLinearLikeOpenCV(DenseSource(bytes: s, width: sw, channels: channels), width: sw, height: sh,
+                               channels: channels, toWidth: dw, height: dh)
+    }
+}
+
+/// Where the resize reads its source pixels: value of `channel` at (`row`, `column`), both
+/// inside the source. Lets a crop be resized from a virtual padded window without building it.
+protocol ResizeSource {
+    func value(row: Int, column: Int, channel: Int) -> UInt8
+}
+
+/// Interleaved bytes in memory.
+private struct DenseSource: ResizeSource {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let width: Int
+    let channels: Int
+
+    @inline(__always)
+    func value(row: Int, column: Int, channel: Int) -> UInt8 { bytes[(row * width + column) * channels + channel] }
+}
+
+/// The resize of a `sw` x `sh` source read through `source`. Reads only the two source
+/// columns and rows each output pixel interpolates, so the source never has to exist in memory
+/// (memory: `O(dw * channels)` besides the output).
+func resizeLinearLikeOpenCV<Source: ResizeSource>(_ source: Source, width sw: Int, height sh: Int, channels: Int,
+                                                  toWidth dw: Int, height dh: Int) -> [UInt8] {
     let scaleX = 1.0 / (Double(dw) / Double(sw))
     let scaleY = 1.0 / (Double(dh) / Double(sh))
 
@@ -29,35 +56,33 @@ public func resizeLinearLikeOpenCV(_ src: [UInt8], width sw: Int, height sh: Int
     let rowLength = dw * channels
     var h0 = [Int32](repeating: 0, count: rowLength)
     var h1 = [Int32](repeating: 0, count: rowLength)
-    src.withUnsafeBufferPointer { s in
-        out.withUnsafeMutableBufferPointer { o in
-            func horizontal(_ row: Int, into h: inout [Int32]) {
-                let base = row * sw * channels
-                for dx in 0..<dw {
-                    let x0 = xIndex[dx], x1 = min(x0 + 1, sw - 1)
-                    let a0 = xWeights[2 * dx], a1 = xWeights[2 * dx + 1]
-                    for c in 0..<channels {
-                        h[dx * channels + c] = Int32(s[base + x0 * channels + c]) * a0 + Int32(s[base + x1 * channels + c]) * a1
-                    }
+    out.withUnsafeMutableBufferPointer { o in
+        func horizontal(_ row: Int, into h: inout [Int32]) {
+            for dx in 0..<dw {
+                let x0 = xIndex[dx], x1 = min(x0 + 1, sw - 1)
+                let a0 = xWeights[2 * dx], a1 = xWeights[2 * dx + 1]
+                for c in 0..<channels {
+                    h[dx * channels + c] = Int32(source.value(row: row, column: x0, channel: c)) * a0
+                        + Int32(source.value(row: row, column: x1, channel: c)) * a1
                 }
             }
-            var cached0 = -1, cached1 = -1
-            for dy in 0..<dh {
-                var fy = Float((Double(dy) + 0.5) * scaleY - 0.5)
-                let sy = Int(fy.rounded(.down))
-                fy -= Float(sy)
-                let b0 = Int32(((1 - fy) * 2048).rounded(.toNearestOrEven))
-                let b1 = Int32((fy * 2048).rounded(.toNearestOrEven))
-                let r0 = min(max(sy, 0), sh - 1), r1 = min(max(sy + 1, 0), sh - 1)
-                if r0 != cached0 {
-                    if r0 == cached1 { swap(&h0, &h1); cached0 = r0; cached1 = -1 } else { horizontal(r0, into: &h0); cached0 = r0 }
-                }
-                if r1 != cached1 { horizontal(r1, into: &h1); cached1 = r1 }
-                let d = dy * rowLength
-                for i in 0..<rowLength {
-                    let v = (((h0[i] >> 4) &* b0) >> 16) &+ (((h1[i] >> 4) &* b1) >> 16) &+ 2
-                    o[d + i] = UInt8(clamping: v >> 2)
-                }
+        }
+        var cached0 = -1, cached1 = -1
+        for dy in 0..<dh {
+            var fy = Float((Double(dy) + 0.5) * scaleY - 0.5)
+            let sy = Int(fy.rounded(.down))
+            fy -= Float(sy)
+            let b0 = Int32(((1 - fy) * 2048).rounded(.toNearestOrEven))
+            let b1 = Int32((fy * 2048).rounded(.toNearestOrEven))
+            let r0 = min(max(sy, 0), sh - 1), r1 = min(max(sy + 1, 0), sh - 1)
+            if r0 != cached0 {
+                if r0 == cached1 { swap(&h0, &h1); cached0 = r0; cached1 = -1 } else { horizontal(r0, into: &h0); cached0 = r0 }
+            }
+            if r1 != cached1 { horizontal(r1, into: &h1); cached1 = r1 }
+            let d = dy * rowLength
+            for i in 0..<rowLength {
+                let v = (((h0[i] >> 4) &* b0) >> 16) &+ (((h1[i] >> 4) &* b1) >> 16) &+ 2
+                o[d + i] = UInt8(clamping: v >> 2)
             }
         }
     }

@@ -75,18 +75,14 @@ public final class NanoTracker {
     /// Sets the target from `box` on the first frame. Throws `TrackerError` for a box with no
     /// area or entirely outside the image, `PlanError` when the configured crop sizes do not fit
     /// the network.
-    public func initialize(image: Image, box: Box) throws {
-        try TrackerError.checkInitialBox(box, in: image)
+    public func initialize(image: Image, box initBox: Box) throws {
+        let box = try TrackerError.checkInitialBox(initBox, in: image)
+        let side = try SearchRegion.templateSide(for: box, contextAmount: config.contextAmount,
+                                                 imageWidth: image.width, imageHeight: image.height)
         let cx = box.x + (box.width - 1) / 2, cy = box.y + (box.height - 1) / 2
-        let context = config.contextAmount * (box.width + box.height)
-        let sZ = ((box.width + context) * (box.height + context)).squareRoot().rounded(.toNearestOrEven)
-        guard sZ >= 1 else {
-            throw TrackerError.invalidBox(box, imageWidth: image.width, imageHeight: image.height,
-                                          reason: "is too small: its template region rounds to 0 pixels")
-        }
         let average = image.channelMeans()
         let crop = contextCrop(image, centerX: cx, centerY: cy, modelSize: config.exemplarSize,
-                               originalSize: Int(sZ), average: average)
+                               originalSize: side, average: average)
         let tws = try templateWorkspace ?? Workspace(plan: model.templatePlan(height: config.exemplarSize, width: config.exemplarSize))
         templateWorkspace = tws
         let features = model.templateFeatures(networkInput(fromBGR: crop, size: config.exemplarSize), workspace: tws)
@@ -118,10 +114,11 @@ public final class NanoTracker {
 
     /// The crop geometry and choice of one search.
     struct Step {
-        var sZ: Double
-        var scaleZ: Double
-        var sX: Double
-        var cropSize: Int
+        var region: SearchRegion
+        var sZ: Double { region.sZ }
+        var scaleZ: Double { region.scaleZ }
+        var sX: Double { region.sX }
+        var cropSize: Int { region.cropSize }
         var choice: PenalizedChoice
     }
 
@@ -132,20 +129,17 @@ public final class NanoTracker {
         guard image.width == imageSize.width && image.height == imageSize.height else {
             throw TrackerError.imageSizeChanged(expected: imageSize, actual: (image.width, image.height))
         }
-        let context = config.contextAmount * (width + height)
-        let sZ = ((width + context) * (height + context)).squareRoot()
-        let scaleZ = Double(config.exemplarSize) / sZ
-        let sX = sZ * (Double(config.instanceSize) / Double(config.exemplarSize))
-        let cropSize = Int(sX.rounded(.toNearestOrEven))
+        let region = try SearchRegion(width: width, height: height, contextAmount: config.contextAmount,
+                                      exemplarSize: config.exemplarSize, instanceSize: config.instanceSize)
         let crop = contextCrop(image, centerX: centerX, centerY: centerY, modelSize: config.instanceSize,
-                               originalSize: cropSize, average: channelAverage)
+                               originalSize: region.cropSize, average: channelAverage)
         workspace.withInputBuffer(0) { writeNetworkInput(fromBGR: crop, size: config.instanceSize, into: $0) }
         workspace.run()
         decodeOutputs(workspace)
         let choice = PenalizedChoice(boxes: boxes, score: score, window: window, width: width, height: height,
-                                     scaleZ: scaleZ, penaltyK: config.penaltyK, windowInfluence: config.windowInfluence,
+                                     scaleZ: region.scaleZ, penaltyK: config.penaltyK, windowInfluence: config.windowInfluence,
                                      learningRate: config.lr, penalty: &penalty, pscore: &pscore)
-        return Step(sZ: sZ, scaleZ: scaleZ, sX: sX, cropSize: cropSize, choice: choice)
+        return Step(region: region, choice: choice)
     }
 
     /// NanoTrack's `_convert_score` and `_convert_bbox` (Float32) into `score` and `boxes`.

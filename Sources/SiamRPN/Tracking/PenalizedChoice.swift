@@ -58,17 +58,20 @@ struct PenalizedChoice {
         lr = Double(penalty[best] * score[best]) * learningRate
     }
 
-    /// The tracker's new state: the centre moves fully to the prediction, the size by `lr`
-    /// (`size * (1 - lr) + delta_size * lr`, Double), then pysot's `_bbox_clip` (centre into
-    /// [0, W] x [0, H], size into [10, W] x [10, H]).
+    /// The state after this choice, before clipping: the centre moves fully to the prediction,
+    /// the size by `lr` (`size * (1 - lr) + delta_size * lr`, Double).
+    func movedState(centerX: Double, centerY: Double, width: Double, height: Double)
+        -> (centerX: Double, centerY: Double, width: Double, height: Double) {
+        (Double(delta[0]) + centerX, Double(delta[1]) + centerY,
+         width * (1 - lr) + Double(delta[2]) * lr, height * (1 - lr) + Double(delta[3]) * lr)
+    }
+
+    /// The short-term trackers' new state: `movedState`, then pysot's `_bbox_clip`.
     func updatedState(centerX: Double, centerY: Double, width: Double, height: Double,
                       imageWidth: Int, imageHeight: Int) -> (centerX: Double, centerY: Double, width: Double, height: Double) {
-        let cx = Double(delta[0]) + centerX
-        let cy = Double(delta[1]) + centerY
-        let w = width * (1 - lr) + Double(delta[2]) * lr
-        let h = height * (1 - lr) + Double(delta[3]) * lr
-        let W = Double(imageWidth), H = Double(imageHeight)
-        return (max(0, min(cx, W)), max(0, min(cy, H)), max(10, min(w, W)), max(10, min(h, H)))
+        let moved = movedState(centerX: centerX, centerY: centerY, width: width, height: height)
+        return bboxClip(centerX: moved.centerX, centerY: moved.centerY, width: moved.width, height: moved.height,
+                        imageWidth: imageWidth, imageHeight: imageHeight)
     }
 }
 

@@ -34,13 +34,11 @@ public final class SiamRPNLTTracker {
         let t = core.track
         let best = Double(step.bestScore)
         if best >= t.confidenceLow {
-            let cx = Double(step.delta[0]) + core.centerX
-            let cy = Double(step.delta[1]) + core.centerY
-            let w = core.width * (1 - step.lr) + Double(step.delta[2]) * step.lr
-            let h = core.height * (1 - step.lr) + Double(step.delta[3]) * step.lr
-            core.centerX = cx; core.centerY = cy; core.width = w; core.height = h
+            (core.centerX, core.centerY, core.width, core.height) = step.choice.movedState(
+                centerX: core.centerX, centerY: core.centerY, width: core.width, height: core.height)
         }
-        let (cx, cy, w, h) = core.clipped(core.centerX, core.centerY, core.width, core.height)
+        let (cx, cy, w, h) = bboxClip(centerX: core.centerX, centerY: core.centerY, width: core.width, height: core.height,
+                                      imageWidth: core.imageSize.width, imageHeight: core.imageSize.height)
         if best < t.confidenceLow {
             isLost = true
         } else if best > t.confidenceHigh {

@@ -34,18 +34,18 @@ final class SiameseSearch {
         (instanceSize - track.exemplarSize) / anchor.stride + 1 + track.baseSize
     }
 
-    func initialize(image: Image, box: Box) throws {
-        try TrackerError.checkInitialBox(box, in: image)
+    func initialize(image: Image, box initBox: Box) throws {
+        let box = try TrackerError.checkInitialBox(initBox, in: image)
+        let side = try SearchRegion.templateSide(for: box, contextAmount: track.contextAmount,
+                                                 imageWidth: image.width, imageHeight: image.height)
         centerX = box.x + (box.width - 1) / 2
         centerY = box.y + (box.height - 1) / 2
         width = box.width
         height = box.height
         imageSize = (image.width, image.height)
-        let context = track.contextAmount * (width + height)
-        let sZ = ((width + context) * (height + context)).squareRoot().rounded(.toNearestOrEven)
         channelAverage = image.channelMeans()
         let crop = contextCrop(image, centerX: centerX, centerY: centerY, modelSize: track.exemplarSize,
-                               originalSize: Int(sZ), average: channelAverage)
+                               originalSize: side, average: channelAverage)
         template = try model.templateFeatures(networkInput(fromBGR: crop, size: track.exemplarSize))
         workspaces = [:]
     }
@@ -54,10 +54,11 @@ final class SiameseSearch {
     struct Step {
         var instanceSize: Int
         var scoreSize: Int
-        var sZ: Double
-        var scaleZ: Double
-        var sX: Double
-        var cropSize: Int
+        var region: SearchRegion
+        var sZ: Double { region.sZ }
+        var scaleZ: Double { region.scaleZ }
+        var sX: Double { region.sX }
+        var cropSize: Int { region.cropSize }
         var cls: Tensor
         var loc: Tensor
         /// Softmax foreground probabilities, decoded boxes `[cx, cy, w, h]` rows (crop pixels
@@ -80,13 +81,10 @@ final class SiameseSearch {
         guard image.width == imageSize.width && image.height == imageSize.height else {
             throw TrackerError.imageSizeChanged(expected: imageSize, actual: (image.width, image.height))
         }
-        let context = track.contextAmount * (width + height)
-        let sZ = ((width + context) * (height + context)).squareRoot()
-        let scaleZ = Double(track.exemplarSize) / sZ
-        let sX = sZ * (Double(instanceSize) / Double(track.exemplarSize))
-        let cropSize = Int(sX.rounded(.toNearestOrEven))
+        let region = try SearchRegion(width: width, height: height, contextAmount: track.contextAmount,
+                                      exemplarSize: track.exemplarSize, instanceSize: instanceSize)
         let crop = contextCrop(image, centerX: centerX, centerY: centerY, modelSize: instanceSize,
-                               originalSize: cropSize, average: channelAverage)
+                               originalSize: region.cropSize, average: channelAverage)
         let workspace = try workspaces[instanceSize] ?? {
             let ws = Workspace(plan: try model.searchPlan(height: instanceSize, width: instanceSize, template: template))
             workspaces[instanceSize] = ws
@@ -125,15 +123,9 @@ final class SiameseSearch {
         var penalty: [Float] = []
         var pscore: [Double] = []
         let choice = PenalizedChoice(boxes: boxes, score: score, window: geo.window, width: width, height: height,
-                                     scaleZ: scaleZ, penaltyK: track.penaltyK, windowInfluence: windowInfluence,
+                                     scaleZ: region.scaleZ, penaltyK: track.penaltyK, windowInfluence: windowInfluence,
                                      learningRate: track.lr, penalty: &penalty, pscore: &pscore)
-        return Step(instanceSize: instanceSize, scoreSize: s, sZ: sZ, scaleZ: scaleZ, sX: sX, cropSize: cropSize,
+        return Step(instanceSize: instanceSize, scoreSize: s, region: region,
                     cls: cls, loc: loc, score: score, boxes: boxes, penalty: penalty, pscore: pscore, choice: choice)
-    }
-
-    /// pysot `_bbox_clip`: centre into [0, W] x [0, H], size into [10, W] x [10, H].
-    func clipped(_ cx: Double, _ cy: Double, _ w: Double, _ h: Double) -> (Double, Double, Double, Double) {
-        let W = Double(imageSize.width), H = Double(imageSize.height)
-        return (max(0, min(cx, W)), max(0, min(cy, H)), max(10, min(w, W)), max(10, min(h, H)))
     }
 }
