@@ -6,11 +6,14 @@ public enum BundledDemo {
     /// `bag.avi` among the package resources.
     public static var video: URL { resource("bag.avi") }
 
+    /// `bag.txt` beside `bag.avi`: the ground truth, found by `groundTruthFile(forSequence:)`.
+    public static var groundTruthFile: URL { resource("bag.txt") }
+
     /// Ground truth per frame as axis-aligned `[x, y, w, h]` (the bounding rectangles of VOT's
     /// rotated polygons, 0-based, as OTB-style evaluation uses them).
     public static func groundTruth() throws -> [Box] {
-        let text = try String(contentsOf: resource("bag.groundtruth_rect.txt"), encoding: .utf8)
-        return try parseBoxes(text, source: "bag.groundtruth_rect.txt")
+        let text = try String(contentsOf: groundTruthFile, encoding: .utf8)
+        return try parseBoxes(text, source: "bag.txt")
     }
 
     /// The init box pysot-family tools use for an OTB-style one-pass run: ground-truth row 1
@@ -41,10 +44,11 @@ public func parseBoxes(_ text: String, source: String) throws -> [Box] {
     return boxes
 }
 
-/// A line of a box file that is not four numbers.
+/// A line of a box file that is not what it should hold.
 public struct BoxFileError: Error, CustomStringConvertible {
     public var source: String
     public var line: Int
     public var text: String
-    public var description: String { "\(source) line \(line): '\(text)' is not four numbers x,y,w,h" }
+    public var expected = "four numbers x,y,w,h"
+    public var description: String { "\(source) line \(line): '\(text)' is not \(expected)" }
 }

@@ -206,7 +206,7 @@ public enum Safetensors {
         do {
             try Data(bytes).write(to: url, options: .atomic)
         } catch {
-            throw CheckpointError.unwritable(file: url.path, reason: (error as NSError).localizedDescription)
+            throw CheckpointError.unwritable(file: url.path, reason: describeFileError(error))
         }
     }
 

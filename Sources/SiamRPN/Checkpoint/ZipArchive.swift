@@ -294,7 +294,7 @@ func readFileBytes(_ url: URL) throws -> [UInt8] {
     do {
         return [UInt8](try Data(contentsOf: url))
     } catch {
-        let reason = (error as NSError).localizedDescription
+        let reason = describeFileError(error)
         throw CheckpointError.unreadable(file: url.path, reason: reason)
     }
 }

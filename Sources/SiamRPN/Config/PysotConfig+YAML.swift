@@ -19,7 +19,7 @@ extension PysotConfig {
             throw error
         } catch {
             let reason = FileManager.default.fileExists(atPath: url.path)
-                ? error.localizedDescription : "no such file"
+                ? describeFileError(error) : "no such file"
             throw ConfigError.unreadableFile(path: url.path, reason: reason)
         }
         return try PysotConfig(yaml: text, source: url.path)

@@ -31,6 +31,13 @@ public final class FFmpegFrameSource: FrameSource {
     public let name: String
     public let frameSize: ImageSize
     public let frameCount: Int?
+    public let frameRate: Double?
+    /// The frame count the container declares (`nb_frames`, or its duration times its frame
+    /// rate); nil when it declares neither. A video that ends before it is reported.
+    public let declaredFrameCount: Int?
+    /// Whether a video that ends before `declaredFrameCount`, or that ffmpeg decodes with errors,
+    /// is an error (otherwise a warning).
+    public let strict: Bool
     /// How many frames `next()` has returned.
     public private(set) var framesRead = 0
     /// The full ffmpeg command line this source runs (for logs).
@@ -38,12 +45,13 @@ public final class FFmpegFrameSource: FrameSource {
 
     private var process: Subprocess?
     private let frameBytes: Int
+    private var warnings: [String] = []
 
     /// Opens a video file.
     ///
     /// - Throws: `FrameSourceError.pathNotFound`, `.toolNotInstalled`, `.unreadableVideo`.
-    public convenience init(video url: URL, tools: FFmpegTools = FFmpegTools()) throws {
-        try self.init(input: .file(url), tools: tools)
+    public convenience init(video url: URL, strict: Bool = false, tools: FFmpegTools = FFmpegTools()) throws {
+        try self.init(input: .file(url), strict: strict, tools: tools)
     }
 
     /// Opens webcam `index` (default 0, pysot's `cv2.VideoCapture(0)`). pysot's demo discards the
@@ -52,8 +60,9 @@ public final class FFmpegFrameSource: FrameSource {
         try self.init(input: .webcam(index: index), tools: tools)
     }
 
-    public init(input: Input, tools: FFmpegTools = FFmpegTools()) throws {
+    public init(input: Input, strict: Bool = false, tools: FFmpegTools = FFmpegTools()) throws {
         self.input = input
+        self.strict = strict
         let label: String
         switch input {
         case .file(let url):
@@ -84,6 +93,10 @@ public final class FFmpegFrameSource: FrameSource {
         }
         frameSize = info.size
         frameBytes = info.size.width * info.size.height * 3
+        frameRate = info.frameRate
+        declaredFrameCount = info.frameCount ?? info.duration.flatMap { d in
+            info.frameRate.map { Int((d * $0).rounded()) }
+        }.flatMap { $0 > 0 ? $0 : nil }
         if let count = info.frameCount {
             frameCount = count
         } else if case .file = input {
@@ -138,7 +151,21 @@ public final class FFmpegFrameSource: FrameSource {
             if framesRead == 0 { throw FrameSourceError.unreadableVideo(path: label, reason: stderr) }
             throw FrameSourceError.decoderFailed(source: label, framesRead: framesRead, reason: stderr)
         }
+        if let declared = declaredFrameCount, framesRead < declared {
+            let problem = FrameSourceError.endedEarly(source: label, framesRead: framesRead, declared: declared,
+                                                      decoderMessage: stderr)
+            if strict { throw problem }
+            warnings.append(problem.description)
+        } else if !stderr.isEmpty {
+            if strict { throw FrameSourceError.decoderFailed(source: label, framesRead: framesRead, reason: stderr) }
+            warnings.append("ffmpeg reported problems while decoding \(label): \(stderr)")
+        }
         return nil
+    }
+
+    public func takeWarnings() -> [String] {
+        defer { warnings = [] }
+        return warnings
     }
 
     /// The decoder's process id while it runs (tests check it is reaped).
@@ -181,7 +208,8 @@ public final class FFmpegFrameSource: FrameSource {
     public static func probeArguments(for input: Input) -> [String] {
         ["-v", "error"] + inputArguments(for: input) + [
             "-select_streams", "v:0",
-            "-show_entries", "stream=width,height,nb_frames:stream_side_data=rotation:stream_tags=rotate",
+            "-show_entries",
+            "stream=width,height,nb_frames,avg_frame_rate,r_frame_rate:stream_side_data=rotation:stream_tags=rotate:format=duration",
             "-of", "json",
         ]
     }
@@ -198,6 +226,10 @@ public final class FFmpegFrameSource: FrameSource {
     struct ProbeInfo: Equatable {
         var size: ImageSize
         var frameCount: Int?
+        /// `avg_frame_rate` (else `r_frame_rate`), frames per second.
+        var frameRate: Double? = nil
+        /// The container's duration in seconds.
+        var duration: Double? = nil
     }
 
     /// Reads ffprobe's JSON: width and height (swapped for a +-90 degree rotation, which ffmpeg
@@ -220,7 +252,19 @@ public final class FFmpegFrameSource: FrameSource {
         let quarterTurn = ((rotation % 180) + 180) % 180 == 90
         let size = quarterTurn ? ImageSize(width: height, height: width) : ImageSize(width: width, height: height)
         let count = (stream["nb_frames"] as? String).flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
-        return ProbeInfo(size: size, frameCount: count)
+        let rate = rational(stream["avg_frame_rate"]) ?? rational(stream["r_frame_rate"])
+        let duration = ((root["format"] as? [String: Any])?["duration"] as? String).flatMap(Double.init)
+            .flatMap { $0.isFinite && $0 > 0 ? $0 : nil }
+        return ProbeInfo(size: size, frameCount: count, frameRate: rate, duration: duration)
+    }
+
+    /// ffprobe's "num/den" rate as a positive number; nil for "0/0" and anything else.
+    static func rational(_ value: Any?) -> Double? {
+        guard let text = value as? String else { return nil }
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let n = Double(parts[0]), let d = Double(parts[1]), n > 0, d > 0 else { return nil }
+        let rate = n / d
+        return rate.isFinite && rate < 10_000 ? rate : nil
     }
 
     /// The packet count of the first video stream (demuxing only, no decoding), used as the

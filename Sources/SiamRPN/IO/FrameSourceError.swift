@@ -16,6 +16,8 @@ public enum FrameSourceError: Error, CustomStringConvertible, Equatable, Sendabl
     case truncatedFrame(source: String, index: Int, bytes: Int, expected: Int)
     /// ffmpeg failed after delivering `framesRead` frames; `reason` is its stderr.
     case decoderFailed(source: String, framesRead: Int, reason: String)
+    /// The video ended after `framesRead` frames although its container declares `declared`.
+    case endedEarly(source: String, framesRead: Int, declared: Int, decoderMessage: String)
 
     public var description: String {
         switch self {
@@ -33,6 +35,9 @@ public enum FrameSourceError: Error, CustomStringConvertible, Equatable, Sendabl
             return "the decoded video \(source) ended in the middle of frame \(index) (\(bytes) of \(expected) bytes); the file is probably truncated"
         case .decoderFailed(let source, let framesRead, let reason):
             return "ffmpeg failed while decoding \(source) after \(framesRead) frames: \(reason.isEmpty ? "no message" : reason)"
+        case .endedEarly(let source, let framesRead, let declared, let message):
+            return "video \(source) ended after \(framesRead) of the \(declared) frames its container declares; the file is probably truncated"
+                + (message.isEmpty ? "" : " (ffmpeg: \(message))")
         }
     }
 }

@@ -62,12 +62,21 @@ extension Image {
     ///   - source: the name used in error messages.
     /// - Throws: `ImageError` (`notAnImage`, `unsupportedFormat`, `corrupt`, `tooLarge`).
     public static func decode(_ data: Data, strict: Bool = false, source: String = "<memory>") throws -> Image {
+        try decodeReportingWarning(data, strict: strict, source: source).image
+    }
+
+    /// `decode`, also returning the decoder's warning when the data decoded with one (a JPEG
+    /// cut inside its scan data, extraneous bytes): what `strict` would have refused.
+    public static func decodeReportingWarning(_ data: Data, strict: Bool = false,
+                                              source: String = "<memory>") throws -> (image: Image, warning: String?) {
         try data.withUnsafeBytes { bytes in
             switch ImageFormat(signature: bytes) {
             case .jpeg:
-                return try JPEGCodec.decode(bytes, source: source, strict: strict)
+                var warning: String?
+                let image = try JPEGCodec.decode(bytes, source: source, strict: strict, warning: &warning)
+                return (image, warning)
             case .png:
-                return try PNGCodec.decode(bytes, source: source)
+                return (try PNGCodec.decode(bytes, source: source), nil)
             case nil:
                 let head = Array(bytes.prefix(16))
                 if let name = ImageFormat.otherFormatName(head) {
@@ -84,6 +93,11 @@ extension Image {
     /// - Throws: `ImageError` (`fileNotFound`, `unreadable`, and the decoding errors of
     ///   `decode(_:strict:source:)`).
     public static func load(contentsOf url: URL, strict: Bool = false) throws -> Image {
+        try loadReportingWarning(contentsOf: url, strict: strict).image
+    }
+
+    /// `load`, also returning the decoder's warning (see `decodeReportingWarning`).
+    public static func loadReportingWarning(contentsOf url: URL, strict: Bool = false) throws -> (image: Image, warning: String?) {
         let path = url.path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -96,9 +110,9 @@ extension Image {
         do {
             data = try Data(contentsOf: url, options: .mappedIfSafe)
         } catch {
-            throw ImageError.unreadable(path: path, reason: error.localizedDescription)
+            throw ImageError.unreadable(path: path, reason: describeFileError(error))
         }
-        return try decode(data, strict: strict, source: path)
+        return try decodeReportingWarning(data, strict: strict, source: path)
     }
 
     /// JPEG bytes: baseline, 4:2:0, `quality` 1...100 (95 is cv2.imwrite's default).
@@ -128,7 +142,7 @@ extension Image {
         do {
             try data.write(to: url, options: .atomic)
         } catch {
-            throw ImageError.writeFailed(path: url.path, reason: error.localizedDescription)
+            throw ImageError.writeFailed(path: url.path, reason: describeFileError(error))
         }
     }
 }

@@ -18,13 +18,16 @@ public final class ImageFolderSource: FrameSource {
     public var frameCount: Int? { files.count }
     /// How many frames `next()` has returned.
     public private(set) var framesRead = 0
+    /// Whether an image that decodes only with a warning (a truncated JPEG) is an error.
+    public let strict: Bool
     private var first: Image?
+    private var warnings: [String] = []
 
     /// Lists and orders the folder's images and decodes the first (for `frameSize`).
     ///
     /// - Throws: `FrameSourceError.pathNotFound` (no such folder), `.noImages`, or the first
     ///   image's `ImageError`.
-    public init(folder: URL) throws {
+    public init(folder: URL, strict: Bool = false) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw FrameSourceError.pathNotFound(folder.path)
@@ -35,17 +38,39 @@ public final class ImageFolderSource: FrameSource {
         } catch {
             throw FrameSourceError.pathNotFound(folder.path)
         }
-        let images = names.filter { name in
-            !name.hasPrefix(".") && ImageFormat(pathExtension: (name as NSString).pathExtension) != nil
-        }
-        let ordered = Self.frameOrder(images)
+        let ordered = Self.frameOrder(names.filter(Self.isImageName))
         guard !ordered.isEmpty else { throw FrameSourceError.noImages(folder: folder.path) }
         self.folder = folder
+        self.strict = strict
         files = ordered.map { folder.appendingPathComponent($0) }
         name = FrameSources.sequenceName(folder)
-        let image = try Image.load(contentsOf: files[0])
+        var warnings: [String] = []
+        let image = try Self.load(files[0], index: 0, strict: strict, warnings: &warnings)
         first = image
         frameSize = image.size
+        self.warnings = warnings
+    }
+
+    /// Whether `folder` exists and holds at least one image file.
+    static func hasImages(_ folder: URL) -> Bool {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).contains(where: isImageName)
+    }
+
+    private static func isImageName(_ name: String) -> Bool {
+        !name.hasPrefix(".") && ImageFormat(pathExtension: (name as NSString).pathExtension) != nil
+    }
+
+    private static func load(_ file: URL, index: Int, strict: Bool, warnings: inout [String]) throws -> Image {
+        let (image, warning) = try Image.loadReportingWarning(contentsOf: file, strict: strict)
+        if let warning {
+            warnings.append("frame \(index) (\(file.path)) is damaged and decoded only partly: \(warning)")
+        }
+        return image
+    }
+
+    public func takeWarnings() -> [String] {
+        defer { warnings = [] }
+        return warnings
     }
 
     /// The next image, or nil after the last.
@@ -59,7 +84,7 @@ public final class ImageFolderSource: FrameSource {
             image = first
             self.first = nil
         } else {
-            image = try Image.load(contentsOf: files[framesRead])
+            image = try Self.load(files[framesRead], index: framesRead, strict: strict, warnings: &warnings)
         }
         guard image.size == frameSize else {
             throw FrameSourceError.frameSizeChanged(source: files[framesRead].path, index: framesRead,

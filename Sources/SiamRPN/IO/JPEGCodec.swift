@@ -20,8 +20,15 @@ enum JPEGCodec {
     ///   with a warning is accepted: a file truncated inside the image data decodes with the
     ///   missing blocks mid-grey, extraneous bytes are skipped. When true such warnings are errors.
     /// - Parameter flags: TurboJPEG flags; tests only (other values break parity with OpenCV).
+    /// - Parameter warning: set to libjpeg's warning when the image decoded with one (non-strict).
     static func decode(_ bytes: UnsafeRawBufferPointer, source: String, strict: Bool,
                        flags baseFlags: Int32 = decodeFlags) throws -> Image {
+        var warning: String?
+        return try decode(bytes, source: source, strict: strict, flags: baseFlags, warning: &warning)
+    }
+
+    static func decode(_ bytes: UnsafeRawBufferPointer, source: String, strict: Bool,
+                       flags baseFlags: Int32 = decodeFlags, warning: inout String?) throws -> Image {
         guard let base = bytes.baseAddress, bytes.count > 0 else {
             throw ImageError.notAnImage(source: source, firstBytes: [])
         }
@@ -55,7 +62,7 @@ enum JPEGCodec {
                 tjDecompress2(handle, jpeg, UInt(bytes.count), out.baseAddress, width, 0, height,
                               Int32(TJPF_CMYK.rawValue), flags)
             }
-            try check(status, handle: handle, source: source, strict: strict)
+            warning = try check(status, handle: handle, source: source, strict: strict)
             image = Image(width: w, height: h, pixels: cmykToBGR(cmyk))
         } else {
             var bgr = [UInt8](repeating: 0, count: w * h * 3)
@@ -63,7 +70,7 @@ enum JPEGCodec {
                 tjDecompress2(handle, jpeg, UInt(bytes.count), out.baseAddress, width, 0, height,
                               Int32(TJPF_BGR.rawValue), flags)
             }
-            try check(status, handle: handle, source: source, strict: strict)
+            warning = try check(status, handle: handle, source: source, strict: strict)
             image = Image(width: w, height: h, pixels: bgr)
         }
         if let orientation = ExifOrientation(jpeg: bytes) {
@@ -114,11 +121,12 @@ enum JPEGCodec {
         return Data(bytes: output, count: Int(size))
     }
 
-    private static func check(_ status: Int32, handle: tjhandle, source: String, strict: Bool) throws {
-        if status == 0 { return }
+    /// Nil on success; libjpeg's warning text when the image decoded with a warning.
+    private static func check(_ status: Int32, handle: tjhandle, source: String, strict: Bool) throws -> String? {
+        if status == 0 { return nil }
         // Without TJFLAG_STOPONWARNING a warning still returns -1 but leaves a complete image,
         // exactly the image OpenCV returns (it ignores libjpeg warnings too).
-        if !strict && tjGetErrorCode(handle) == Int32(TJERR_WARNING.rawValue) { return }
+        if !strict && tjGetErrorCode(handle) == Int32(TJERR_WARNING.rawValue) { return message(handle) }
         throw ImageError.corrupt(source: source, format: "JPEG", reason: message(handle))
     }
 
