@@ -7,7 +7,7 @@
 /// APPEND, APPENDS; EMPTY_DICT, DICT, SETITEM, SETITEMS; EMPTY_SET, ADDITEMS, FROZENSET; PUT,
 /// BINPUT, LONG_BINPUT, MEMOIZE, GET, BINGET, LONG_BINGET; GLOBAL, STACK_GLOBAL, REDUCE, NEWOBJ,
 /// NEWOBJ_EX, BUILD; BINPERSID). Anything else (INST, OBJ, EXT*, PERSID, STRING, UNICODE, the
-/// out-of-band buffer opcodes) is rejected with `CheckpointError.unsupportedOpcode`.
+/// out-of-band buffer opcodes, unknown bytes) is rejected with `CheckpointError.unsupportedOpcode`.
 ///
 /// Globals are checked against `PickleGlobal`'s whitelist the moment GLOBAL / STACK_GLOBAL names
 /// them, before anything else happens; everything else throws `CheckpointError.forbiddenGlobal`.
@@ -71,6 +71,10 @@ struct PickleReader {
             return .truncated(file: source, what: "the pickle at byte \(position)", needed: needed, size: end)
         }
         return malformed("the pickle ends before its STOP opcode")
+    }
+
+    private func refused(_ opcode: UInt8, _ name: String, at: Int) -> CheckpointError {
+        .unsupportedOpcode(file: source, offset: at - origin, opcode: opcode, name: name)
     }
 
     private mutating func charge(_ amount: Int) throws {
@@ -195,149 +199,151 @@ struct PickleReader {
     mutating func read() throws -> PickleValue {
         while true {
             let at = position
-            let op = try u8()
+            let byte = UInt8(try u8())
+            guard let op = PickleOpcode(rawValue: byte) else { throw refused(byte, "unknown", at: at) }
             switch op {
-            case 0x80:  // PROTO
+            case .proto:
                 let version = try u8()
                 guard version <= 5 else { throw malformed("unknown pickle protocol \(version)", at: at) }
-            case 0x95:  // FRAME: a length prefix we only bounds-check
+            case .frame:  // a length prefix we only bounds-check
                 let n = try length64()
                 guard n <= end - position else { throw ranOut(position.addingReportingOverflow(n).partialValue) }
-            case 0x2E:  // STOP
+            case .stop:
                 guard let v = stack.last else { throw malformed("STOP on an empty stack", at: at) }
                 return v
-            case 0x28:  // MARK
+            case .mark:
                 guard marks.count < limits.maxMarks else {
-                    throw CheckpointError.limitExceeded(file: source, what: "pickle MARK nesting", limit: limits.maxMarks)
+                    throw CheckpointError.limitExceeded(file: source, what: "pickle MARK nesting",
+                                                        limit: limits.maxMarks)
                 }
                 marks.append(stack.count)
-            case 0x30:  // POP
+            case .pop:
                 if let m = marks.last, m == stack.count {
                     marks.removeLast()  // popping an empty mark frame drops the mark, as CPython does
                 } else {
                     _ = try pop()
                 }
-            case 0x31:  // POP_MARK
+            case .popMark:
                 _ = try popMark()
-            case 0x32:  // DUP
+            case .dup:
                 try push(try top())
 
-            case 0x4E: try push(.none)  // NONE
-            case 0x88: try push(.bool(true))  // NEWTRUE
-            case 0x89: try push(.bool(false))  // NEWFALSE
-            case 0x4B: try push(.int(try u8()))  // BININT1
-            case 0x4D: try push(.int(try u16()))  // BININT2
-            case 0x4A:  // BININT
-                try push(.int(Int(Int32(bitPattern: UInt32(try u32())))))
-            case 0x8A:  // LONG1
+            case .none: try push(.none)
+            case .newtrue: try push(.bool(true))
+            case .newfalse: try push(.bool(false))
+            case .binint1: try push(.int(try u8()))
+            case .binint2: try push(.int(try u16()))
+            case .binint: try push(.int(Int(Int32(bitPattern: UInt32(try u32())))))
+            case .long1:
                 let n = try u8()
                 try push(integer(try payload(n)))
-            case 0x8B:  // LONG4
+            case .long4:
                 let n = try u32()
                 try push(integer(try payload(n)))
-            case 0x49:  // INT (text); "00"/"01" are False/True
+            case .int:  // "00" / "01" are False / True
                 let text = try line()
                 if text == "00" { try push(.bool(false)) } else if text == "01" { try push(.bool(true)) } else {
                     guard let v = Int(text) else { throw malformed("bad INT argument", at: at) }
                     try push(.int(v))
                 }
-            case 0x4C:  // LONG (text)
+            case .long:
                 var text = try line()
                 if text.hasSuffix("L") { text.removeLast() }
                 guard let v = Int(text) else { throw malformed("LONG argument out of range", at: at) }
                 try push(.int(v))
-            case 0x46:  // FLOAT (text)
+            case .float:
                 guard let v = Double(try line()) else { throw malformed("bad FLOAT argument", at: at) }
                 try push(.float(v))
-            case 0x47:  // BINFLOAT (big-endian)
+            case .binfloat:
                 try push(.float(Double(bitPattern: bytes.loadBE64(try take(8)))))
 
-            case 0x58: try push(.string(try utf8(try u32())))  // BINUNICODE
-            case 0x8C: try push(.string(try utf8(try u8())))  // SHORT_BINUNICODE
-            case 0x8D: try push(.string(try utf8(try length64())))  // BINUNICODE8
-            case 0x54, 0x55:  // BINSTRING, SHORT_BINSTRING (Python 2 str): UTF-8, else Latin-1
-                let raw = try payload(op == 0x54 ? u32() : u8())
+            case .binunicode: try push(.string(try utf8(try u32())))
+            case .shortBinunicode: try push(.string(try utf8(try u8())))
+            case .binunicode8: try push(.string(try utf8(try length64())))
+            case .binstring, .shortBinstring:  // Python 2 str: UTF-8, else Latin-1
+                let raw = try payload(op == .binstring ? u32() : u8())
                 try push(.string(String(validating: raw, as: UTF8.self) ?? String(raw.map { Character(Unicode.Scalar($0)) })))
-            case 0x42: try push(.bytes(Array(try payload(try u32()))))  // BINBYTES
-            case 0x43: try push(.bytes(Array(try payload(try u8()))))  // SHORT_BINBYTES
-            case 0x8E, 0x96: try push(.bytes(Array(try payload(try length64()))))  // BINBYTES8, BYTEARRAY8
+            case .binbytes: try push(.bytes(Array(try payload(try u32()))))
+            case .shortBinbytes: try push(.bytes(Array(try payload(try u8()))))
+            case .binbytes8, .bytearray8: try push(.bytes(Array(try payload(try length64()))))
 
-            case 0x29: try push(created(document.add(tuple: [])))  // EMPTY_TUPLE
-            case 0x74: try push(created(document.add(tuple: try popMark())))  // TUPLE
-            case 0x85: try push(try popTuple(1))  // TUPLE1
-            case 0x86: try push(try popTuple(2))  // TUPLE2
-            case 0x87: try push(try popTuple(3))  // TUPLE3
-            case 0x5D, 0x8F: try push(created(document.add(list: [])))  // EMPTY_LIST, EMPTY_SET (a set is kept as a list)
-            case 0x6C, 0x91: try push(created(document.add(list: try popMark())))  // LIST, FROZENSET
-            case 0x61:  // APPEND
+            case .emptyTuple: try push(created(document.add(tuple: [])))
+            case .tuple: try push(created(document.add(tuple: try popMark())))
+            case .tuple1: try push(try popTuple(1))
+            case .tuple2: try push(try popTuple(2))
+            case .tuple3: try push(try popTuple(3))
+            case .emptyList, .emptySet: try push(created(document.add(list: [])))  // a set is kept as a list
+            case .list, .frozenset: try push(created(document.add(list: try popMark())))
+            case .append:
                 let v = try pop()
                 guard case .list(let id) = try top() else { throw malformed("APPEND to a non-list", at: at) }
                 try charge(1)
                 document.lists[id].append(v)
-            case 0x65, 0x90:  // APPENDS, ADDITEMS
+            case .appends, .additems:
                 let items = try popMark()
                 guard case .list(let id) = try top() else { throw malformed("APPENDS to a non-list", at: at) }
                 document.lists[id].append(contentsOf: items)
-            case 0x7D: try push(created(document.add(dict: PickleDict())))  // EMPTY_DICT
-            case 0x64:  // DICT
+            case .emptyDict: try push(created(document.add(dict: PickleDict())))
+            case .dict:
                 let items = try popMark()
                 var d = PickleDict()
                 try checkPairs(items, at: at)
                 for i in stride(from: 0, to: items.count, by: 2) { d.set(items[i], items[i + 1]) }
                 try push(created(document.add(dict: d)))
-            case 0x73:  // SETITEM
+            case .setitem:
                 let v = try pop()
                 let k = try pop()
                 guard case .dict(let id) = try top() else { throw malformed("SETITEM on a non-dict", at: at) }
                 try charge(1)
                 document.dicts[id].set(k, v)
-            case 0x75:  // SETITEMS
+            case .setitems:
                 let items = try popMark()
                 guard case .dict(let id) = try top() else { throw malformed("SETITEMS on a non-dict", at: at) }
                 try checkPairs(items, at: at)
                 for i in stride(from: 0, to: items.count, by: 2) { document.dicts[id].set(items[i], items[i + 1]) }
 
-            case 0x70: try memoize(try memoIndex(try line(), at: at), try top())  // PUT
-            case 0x71: try memoize(try u8(), try top())  // BINPUT
-            case 0x72: try memoize(try u32(), try top())  // LONG_BINPUT
-            case 0x94: try memoize(memo.count, try top())  // MEMOIZE
-            case 0x67: try recall(try memoIndex(try line(), at: at))  // GET
-            case 0x68: try recall(try u8())  // BINGET
-            case 0x6A: try recall(try u32())  // LONG_BINGET
+            case .put: try memoize(try memoIndex(try line(), at: at), try top())
+            case .binput: try memoize(try u8(), try top())
+            case .longBinput: try memoize(try u32(), try top())
+            case .memoize: try memoize(memo.count, try top())
+            case .get: try recall(try memoIndex(try line(), at: at))
+            case .binget: try recall(try u8())
+            case .longBinget: try recall(try u32())
 
-            case 0x63:  // GLOBAL "module\nname\n"
+            case .global:  // "module\nname\n"
                 let module = try line()
                 let name = try line()
                 try push(.global(try PickleGlobal.resolve(module: module, name: name, source: source)))
-            case 0x93:  // STACK_GLOBAL
+            case .stackGlobal:
                 let nameValue = try pop()
                 let moduleValue = try pop()
                 guard case .string(let name) = nameValue, case .string(let module) = moduleValue else {
                     throw malformed("STACK_GLOBAL needs two strings", at: at)
                 }
                 try push(.global(try PickleGlobal.resolve(module: module, name: name, source: source)))
-            case 0x52:  // REDUCE
+            case .reduce:
                 let args = try pop()
                 let callable = try pop()
                 try push(try call(callable, args, at: at))
-            case 0x81:  // NEWOBJ
+            case .newobj:
                 let args = try pop()
                 let cls = try pop()
                 try push(try instantiate(cls, args, kwargs: nil, at: at))
-            case 0x92:  // NEWOBJ_EX
+            case .newobjEx:
                 let kwargs = try pop()
                 let args = try pop()
                 let cls = try pop()
                 try push(try instantiate(cls, args, kwargs: kwargs, at: at))
-            case 0x62:  // BUILD
+            case .build:
                 let state = try pop()
-                try build(try top(), state: state, at: at)
-            case 0x51:  // BINPERSID
+                let object = try top()
+                try build(object, state: state, at: at)
+            case .binpersid:
                 let pid = try pop()
                 try push(try persistentLoad(pid, at: at))
 
-            default:
-                throw CheckpointError.unsupportedOpcode(file: source, offset: at - origin, opcode: UInt8(op), name: opcodeName(UInt8(op)))
+            case .string, .unicode, .persid, .inst, .obj, .ext1, .ext2, .ext4, .nextBuffer, .readonlyBuffer:
+                throw refused(op.rawValue, op.name, at: at)
             }
         }
     }
@@ -573,13 +579,4 @@ struct PickleReader {
         }
         return out
     }
-}
-
-/// The name of pickle opcode `op`, for error messages.
-func opcodeName(_ op: UInt8) -> String {
-    let names: [UInt8: String] = [
-        0x69: "INST", 0x6F: "OBJ", 0x82: "EXT1", 0x83: "EXT2", 0x84: "EXT4", 0x50: "PERSID",
-        0x53: "STRING", 0x56: "UNICODE", 0x97: "NEXT_BUFFER", 0x98: "READONLY_BUFFER",
-    ]
-    return names[op] ?? "unknown"
 }
