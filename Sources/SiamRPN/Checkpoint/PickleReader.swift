@@ -1,21 +1,21 @@
-/// A restricted unpickler for the pickles inside PyTorch checkpoints. It never executes code.
+/// The pickle machine: a restricted unpickler for the pickles inside PyTorch checkpoints, which
+/// decodes opcodes and never executes code.
 ///
-/// Accepted: the opcodes of pickle protocols 0-5 that plain data uses (PROTO, FRAME, STOP, MARK,
-/// POP, POP_MARK, DUP; NONE, NEWTRUE, NEWFALSE; INT, BININT, BININT1, BININT2, LONG, LONG1, LONG4;
+/// Mirrors CPython's `Lib/pickle.py` `_Unpickler` (its `load` loop and `load_*` dispatch: the
+/// stack, the mark stack and the memo) for the opcodes of protocols 0-5 that plain data uses
+/// (`PickleOpcode`, as `Lib/pickletools.py` documents them): PROTO, FRAME, STOP, MARK, POP,
+/// POP_MARK, DUP; NONE, NEWTRUE, NEWFALSE; INT, BININT, BININT1, BININT2, LONG, LONG1, LONG4;
 /// FLOAT, BINFLOAT; BINSTRING, SHORT_BINSTRING, BINUNICODE, SHORT_BINUNICODE, BINUNICODE8;
 /// BINBYTES, SHORT_BINBYTES, BINBYTES8, BYTEARRAY8; EMPTY_TUPLE, TUPLE, TUPLE1-3; EMPTY_LIST, LIST,
 /// APPEND, APPENDS; EMPTY_DICT, DICT, SETITEM, SETITEMS; EMPTY_SET, ADDITEMS, FROZENSET; PUT,
 /// BINPUT, LONG_BINPUT, MEMOIZE, GET, BINGET, LONG_BINGET; GLOBAL, STACK_GLOBAL, REDUCE, NEWOBJ,
-/// NEWOBJ_EX, BUILD; BINPERSID). Anything else (INST, OBJ, EXT*, PERSID, STRING, UNICODE, the
-/// out-of-band buffer opcodes) is rejected with `CheckpointError.unsupportedOpcode`.
+/// NEWOBJ_EX, BUILD; BINPERSID. Anything else (INST, OBJ, EXT*, PERSID, STRING, UNICODE, the
+/// out-of-band buffer opcodes, unknown bytes) is refused with `CheckpointError.unsupportedOpcode`.
 ///
-/// Globals are checked against `PickleGlobal`'s whitelist the moment GLOBAL / STACK_GLOBAL names
-/// them, before anything else happens; everything else throws `CheckpointError.forbiddenGlobal`.
-/// Whitelisted callables are interpreted, never run: `OrderedDict()` makes a dict,
-/// `_rebuild_tensor_v2` / `_rebuild_tensor` / `_rebuild_parameter*` make a `PickleTensor`
-/// description, numpy scalars and dtypes and `_codecs.encode` make inert data values. Persistent
-/// ids (BINPERSID) must be torch storage tuples: `('storage', <T>Storage, key, location, numel)` in
-/// ZIP checkpoints, with a sixth `view_metadata` element in legacy ones.
+/// The machine knows nothing of torch. GLOBAL / STACK_GLOBAL names go to `PickleGlobal.resolve`,
+/// the allow-list, the moment they are read (anything not on it is refused by name); REDUCE,
+/// NEWOBJ / NEWOBJ_EX, BUILD and BINPERSID go to `TorchPickleRules`, which interprets the allowed
+/// globals as data.
 ///
 /// Composite values (tuples, lists, dicts, storages, tensors, numpy scalars) live in flat arenas
 /// of the resulting `PickleDocument` and refer to each other by index, so there is no recursion
@@ -26,24 +26,20 @@
 struct PickleReader {
     private let bytes: [UInt8]
     private let end: Int
-    private let source: String
-    private let limits: PickleLimits
     /// Whether `end` is the end of the file (legacy checkpoints: running out means the file is
     /// truncated) rather than the end of a complete ZIP entry (running out means a bad pickle).
     private let endIsFileEnd: Bool
-    /// Offsets in errors are relative to this position (the pickle's start, or 0 for file offsets).
-    private let origin: Int
 
     private(set) var position: Int
     private var stack: [PickleValue] = []
+    /// Stack heights at each open MARK, innermost last.
     private var marks: [Int] = []
     private var memo: [Int: PickleValue] = [:]
-    private var work = 0
-    private var containers = 0
-    private var workBudget: Int
-    private(set) var document = PickleDocument()
-    /// Storage keys already seen, to share one `PickleStorage` between tensors.
-    private var storageIndex: [String: Int] = [:]
+    private var context: PickleContext
+    private var rules = TorchPickleRules()
+
+    /// The arenas of every composite value read so far.
+    var document: PickleDocument { context.document }
 
     /// A reader for the pickle that starts at `start` in `bytes` and must end by `end`. Errors
     /// give offsets relative to `origin` (default: `start`).
@@ -51,33 +47,27 @@ struct PickleReader {
          limits: PickleLimits = PickleLimits()) {
         self.bytes = bytes
         self.position = start
-        self.origin = origin ?? start
         self.end = min(end ?? bytes.count, bytes.count)
-        self.source = source
-        self.limits = limits
         self.endIsFileEnd = endIsFileEnd
-        let length = max(0, self.end - start)
-        self.workBudget = limits.workPerByte.multipliedReportingOverflow(by: length).partialValue + limits.baseWork
+        self.context = PickleContext(source: source, limits: limits, origin: origin ?? start,
+                                     length: max(0, self.end - start))
     }
 
     // MARK: Errors
 
     private func malformed(_ reason: String, at offset: Int? = nil) -> CheckpointError {
-        .malformedPickle(file: source, offset: (offset ?? position) - origin, reason: reason)
+        context.malformed(reason, at: offset ?? position)
     }
 
     private func ranOut(_ needed: Int) -> CheckpointError {
         if endIsFileEnd {
-            return .truncated(file: source, what: "the pickle at byte \(position)", needed: needed, size: end)
+            return .truncated(file: context.source, what: "the pickle at byte \(position)", needed: needed, size: end)
         }
         return malformed("the pickle ends before its STOP opcode")
     }
 
-    private mutating func charge(_ amount: Int) throws {
-        work += amount
-        if work > workBudget {
-            throw CheckpointError.limitExceeded(file: source, what: "pickle work (items copied)", limit: workBudget)
-        }
+    private func refused(_ opcode: UInt8, _ name: String, at: Int) -> CheckpointError {
+        .unsupportedOpcode(file: context.source, offset: at - context.origin, opcode: opcode, name: name)
     }
 
     // MARK: Input
@@ -104,8 +94,9 @@ struct PickleReader {
         var p = position
         while p < end, bytes[p] != 0x0A {
             p += 1
-            if p - start > limits.maxLineLength {
-                throw CheckpointError.limitExceeded(file: source, what: "pickle text line length", limit: limits.maxLineLength)
+            if p - start > context.limits.maxLineLength {
+                throw CheckpointError.limitExceeded(file: context.source, what: "pickle text line length",
+                                                    limit: context.limits.maxLineLength)
             }
         }
         guard p < end else { throw ranOut(p + 1) }
@@ -118,8 +109,9 @@ struct PickleReader {
 
     private mutating func payload(_ n: Int) throws -> ArraySlice<UInt8> {
         guard n <= end - position else { throw ranOut(position.addingReportingOverflow(n).partialValue) }
-        guard n <= limits.maxStringBytes else {
-            throw CheckpointError.limitExceeded(file: source, what: "pickle string/bytes size", limit: limits.maxStringBytes)
+        guard n <= context.limits.maxStringBytes else {
+            throw CheckpointError.limitExceeded(file: context.source, what: "pickle string/bytes size",
+                                                limit: context.limits.maxStringBytes)
         }
         let start = try take(n)
         return bytes[start..<(start + n)]
@@ -134,18 +126,9 @@ struct PickleReader {
 
     // MARK: Stack
 
-    /// Counts a newly created container against `limits.maxContainers`.
-    private mutating func created(_ v: PickleValue) throws -> PickleValue {
-        containers += 1
-        guard containers <= limits.maxContainers else {
-            throw CheckpointError.limitExceeded(file: source, what: "pickle containers created", limit: limits.maxContainers)
-        }
-        return v
-    }
-
     private mutating func push(_ v: PickleValue) throws {
-        guard stack.count < limits.maxStack else {
-            throw CheckpointError.limitExceeded(file: source, what: "pickle stack size", limit: limits.maxStack)
+        guard stack.count < context.limits.maxStack else {
+            throw CheckpointError.limitExceeded(file: context.source, what: "pickle stack size", limit: context.limits.maxStack)
         }
         stack.append(v)
     }
@@ -165,7 +148,7 @@ struct PickleReader {
     private mutating func popMark() throws -> [PickleValue] {
         guard let m = marks.popLast() else { throw malformed("no MARK on the stack") }
         let items = Array(stack[m...])
-        try charge(items.count)
+        try context.charge(items.count)
         stack.removeSubrange(m...)
         return items
     }
@@ -174,12 +157,12 @@ struct PickleReader {
         guard stack.count - (marks.last ?? 0) >= n else { throw malformed("stack underflow") }
         let items = Array(stack.suffix(n))
         stack.removeLast(n)
-        return try created(document.add(tuple: items))
+        return try context.created(context.document.add(tuple: items))
     }
 
     private mutating func memoize(_ index: Int, _ v: PickleValue) throws {
-        if memo[index] == nil, memo.count >= limits.maxMemo {
-            throw CheckpointError.limitExceeded(file: source, what: "pickle memo size", limit: limits.maxMemo)
+        if memo[index] == nil, memo.count >= context.limits.maxMemo {
+            throw CheckpointError.limitExceeded(file: context.source, what: "pickle memo size", limit: context.limits.maxMemo)
         }
         memo[index] = v
     }
@@ -195,149 +178,151 @@ struct PickleReader {
     mutating func read() throws -> PickleValue {
         while true {
             let at = position
-            let op = try u8()
+            let byte = UInt8(try u8())
+            guard let op = PickleOpcode(rawValue: byte) else { throw refused(byte, "unknown", at: at) }
             switch op {
-            case 0x80:  // PROTO
+            case .proto:
                 let version = try u8()
                 guard version <= 5 else { throw malformed("unknown pickle protocol \(version)", at: at) }
-            case 0x95:  // FRAME: a length prefix we only bounds-check
+            case .frame:  // a length prefix we only bounds-check
                 let n = try length64()
                 guard n <= end - position else { throw ranOut(position.addingReportingOverflow(n).partialValue) }
-            case 0x2E:  // STOP
+            case .stop:
                 guard let v = stack.last else { throw malformed("STOP on an empty stack", at: at) }
                 return v
-            case 0x28:  // MARK
-                guard marks.count < limits.maxMarks else {
-                    throw CheckpointError.limitExceeded(file: source, what: "pickle MARK nesting", limit: limits.maxMarks)
+            case .mark:
+                guard marks.count < context.limits.maxMarks else {
+                    throw CheckpointError.limitExceeded(file: context.source, what: "pickle MARK nesting",
+                                                        limit: context.limits.maxMarks)
                 }
                 marks.append(stack.count)
-            case 0x30:  // POP
+            case .pop:
                 if let m = marks.last, m == stack.count {
                     marks.removeLast()  // popping an empty mark frame drops the mark, as CPython does
                 } else {
                     _ = try pop()
                 }
-            case 0x31:  // POP_MARK
+            case .popMark:
                 _ = try popMark()
-            case 0x32:  // DUP
+            case .dup:
                 try push(try top())
 
-            case 0x4E: try push(.none)  // NONE
-            case 0x88: try push(.bool(true))  // NEWTRUE
-            case 0x89: try push(.bool(false))  // NEWFALSE
-            case 0x4B: try push(.int(try u8()))  // BININT1
-            case 0x4D: try push(.int(try u16()))  // BININT2
-            case 0x4A:  // BININT
-                try push(.int(Int(Int32(bitPattern: UInt32(try u32())))))
-            case 0x8A:  // LONG1
+            case .none: try push(.none)
+            case .newtrue: try push(.bool(true))
+            case .newfalse: try push(.bool(false))
+            case .binint1: try push(.int(try u8()))
+            case .binint2: try push(.int(try u16()))
+            case .binint: try push(.int(Int(Int32(bitPattern: UInt32(try u32())))))
+            case .long1:
                 let n = try u8()
                 try push(integer(try payload(n)))
-            case 0x8B:  // LONG4
+            case .long4:
                 let n = try u32()
                 try push(integer(try payload(n)))
-            case 0x49:  // INT (text); "00"/"01" are False/True
+            case .int:  // "00" / "01" are False / True
                 let text = try line()
                 if text == "00" { try push(.bool(false)) } else if text == "01" { try push(.bool(true)) } else {
                     guard let v = Int(text) else { throw malformed("bad INT argument", at: at) }
                     try push(.int(v))
                 }
-            case 0x4C:  // LONG (text)
+            case .long:
                 var text = try line()
                 if text.hasSuffix("L") { text.removeLast() }
                 guard let v = Int(text) else { throw malformed("LONG argument out of range", at: at) }
                 try push(.int(v))
-            case 0x46:  // FLOAT (text)
+            case .float:
                 guard let v = Double(try line()) else { throw malformed("bad FLOAT argument", at: at) }
                 try push(.float(v))
-            case 0x47:  // BINFLOAT (big-endian)
+            case .binfloat:
                 try push(.float(Double(bitPattern: bytes.loadBE64(try take(8)))))
 
-            case 0x58: try push(.string(try utf8(try u32())))  // BINUNICODE
-            case 0x8C: try push(.string(try utf8(try u8())))  // SHORT_BINUNICODE
-            case 0x8D: try push(.string(try utf8(try length64())))  // BINUNICODE8
-            case 0x54, 0x55:  // BINSTRING, SHORT_BINSTRING (Python 2 str): UTF-8, else Latin-1
-                let raw = try payload(op == 0x54 ? u32() : u8())
+            case .binunicode: try push(.string(try utf8(try u32())))
+            case .shortBinunicode: try push(.string(try utf8(try u8())))
+            case .binunicode8: try push(.string(try utf8(try length64())))
+            case .binstring, .shortBinstring:  // Python 2 str: UTF-8, else Latin-1
+                let raw = try payload(op == .binstring ? u32() : u8())
                 try push(.string(String(validating: raw, as: UTF8.self) ?? String(raw.map { Character(Unicode.Scalar($0)) })))
-            case 0x42: try push(.bytes(Array(try payload(try u32()))))  // BINBYTES
-            case 0x43: try push(.bytes(Array(try payload(try u8()))))  // SHORT_BINBYTES
-            case 0x8E, 0x96: try push(.bytes(Array(try payload(try length64()))))  // BINBYTES8, BYTEARRAY8
+            case .binbytes: try push(.bytes(Array(try payload(try u32()))))
+            case .shortBinbytes: try push(.bytes(Array(try payload(try u8()))))
+            case .binbytes8, .bytearray8: try push(.bytes(Array(try payload(try length64()))))
 
-            case 0x29: try push(created(document.add(tuple: [])))  // EMPTY_TUPLE
-            case 0x74: try push(created(document.add(tuple: try popMark())))  // TUPLE
-            case 0x85: try push(try popTuple(1))  // TUPLE1
-            case 0x86: try push(try popTuple(2))  // TUPLE2
-            case 0x87: try push(try popTuple(3))  // TUPLE3
-            case 0x5D, 0x8F: try push(created(document.add(list: [])))  // EMPTY_LIST, EMPTY_SET (a set is kept as a list)
-            case 0x6C, 0x91: try push(created(document.add(list: try popMark())))  // LIST, FROZENSET
-            case 0x61:  // APPEND
+            case .emptyTuple: try push(context.created(context.document.add(tuple: [])))
+            case .tuple: try push(context.created(context.document.add(tuple: try popMark())))
+            case .tuple1: try push(try popTuple(1))
+            case .tuple2: try push(try popTuple(2))
+            case .tuple3: try push(try popTuple(3))
+            case .emptyList, .emptySet: try push(context.created(context.document.add(list: [])))  // a set is kept as a list
+            case .list, .frozenset: try push(context.created(context.document.add(list: try popMark())))
+            case .append:
                 let v = try pop()
                 guard case .list(let id) = try top() else { throw malformed("APPEND to a non-list", at: at) }
-                try charge(1)
-                document.lists[id].append(v)
-            case 0x65, 0x90:  // APPENDS, ADDITEMS
+                try context.charge(1)
+                context.document.lists[id].append(v)
+            case .appends, .additems:
                 let items = try popMark()
                 guard case .list(let id) = try top() else { throw malformed("APPENDS to a non-list", at: at) }
-                document.lists[id].append(contentsOf: items)
-            case 0x7D: try push(created(document.add(dict: PickleDict())))  // EMPTY_DICT
-            case 0x64:  // DICT
+                context.document.lists[id].append(contentsOf: items)
+            case .emptyDict: try push(context.created(context.document.add(dict: PickleDict())))
+            case .dict:
                 let items = try popMark()
                 var d = PickleDict()
                 try checkPairs(items, at: at)
                 for i in stride(from: 0, to: items.count, by: 2) { d.set(items[i], items[i + 1]) }
-                try push(created(document.add(dict: d)))
-            case 0x73:  // SETITEM
+                try push(context.created(context.document.add(dict: d)))
+            case .setitem:
                 let v = try pop()
                 let k = try pop()
                 guard case .dict(let id) = try top() else { throw malformed("SETITEM on a non-dict", at: at) }
-                try charge(1)
-                document.dicts[id].set(k, v)
-            case 0x75:  // SETITEMS
+                try context.charge(1)
+                context.document.dicts[id].set(k, v)
+            case .setitems:
                 let items = try popMark()
                 guard case .dict(let id) = try top() else { throw malformed("SETITEMS on a non-dict", at: at) }
                 try checkPairs(items, at: at)
-                for i in stride(from: 0, to: items.count, by: 2) { document.dicts[id].set(items[i], items[i + 1]) }
+                for i in stride(from: 0, to: items.count, by: 2) { context.document.dicts[id].set(items[i], items[i + 1]) }
 
-            case 0x70: try memoize(try memoIndex(try line(), at: at), try top())  // PUT
-            case 0x71: try memoize(try u8(), try top())  // BINPUT
-            case 0x72: try memoize(try u32(), try top())  // LONG_BINPUT
-            case 0x94: try memoize(memo.count, try top())  // MEMOIZE
-            case 0x67: try recall(try memoIndex(try line(), at: at))  // GET
-            case 0x68: try recall(try u8())  // BINGET
-            case 0x6A: try recall(try u32())  // LONG_BINGET
+            case .put: try memoize(try memoIndex(try line(), at: at), try top())
+            case .binput: try memoize(try u8(), try top())
+            case .longBinput: try memoize(try u32(), try top())
+            case .memoize: try memoize(memo.count, try top())
+            case .get: try recall(try memoIndex(try line(), at: at))
+            case .binget: try recall(try u8())
+            case .longBinget: try recall(try u32())
 
-            case 0x63:  // GLOBAL "module\nname\n"
+            case .global:  // "module\nname\n"
                 let module = try line()
                 let name = try line()
-                try push(.global(try PickleGlobal.resolve(module: module, name: name, source: source)))
-            case 0x93:  // STACK_GLOBAL
+                try push(.global(try PickleGlobal.resolve(module: module, name: name, source: context.source)))
+            case .stackGlobal:
                 let nameValue = try pop()
                 let moduleValue = try pop()
                 guard case .string(let name) = nameValue, case .string(let module) = moduleValue else {
                     throw malformed("STACK_GLOBAL needs two strings", at: at)
                 }
-                try push(.global(try PickleGlobal.resolve(module: module, name: name, source: source)))
-            case 0x52:  // REDUCE
+                try push(.global(try PickleGlobal.resolve(module: module, name: name, source: context.source)))
+            case .reduce:
                 let args = try pop()
                 let callable = try pop()
-                try push(try call(callable, args, at: at))
-            case 0x81:  // NEWOBJ
+                try push(try rules.reduce(callable, args, at: at, in: &context))
+            case .newobj:
                 let args = try pop()
                 let cls = try pop()
-                try push(try instantiate(cls, args, kwargs: nil, at: at))
-            case 0x92:  // NEWOBJ_EX
+                try push(try rules.instantiate(cls, args, kwargs: nil, at: at, in: &context))
+            case .newobjEx:
                 let kwargs = try pop()
                 let args = try pop()
                 let cls = try pop()
-                try push(try instantiate(cls, args, kwargs: kwargs, at: at))
-            case 0x62:  // BUILD
+                try push(try rules.instantiate(cls, args, kwargs: kwargs, at: at, in: &context))
+            case .build:
                 let state = try pop()
-                try build(try top(), state: state, at: at)
-            case 0x51:  // BINPERSID
+                let object = try top()
+                try rules.build(object, state: state, at: at, in: &context)
+            case .binpersid:
                 let pid = try pop()
-                try push(try persistentLoad(pid, at: at))
+                try push(try rules.persistentLoad(pid, at: at, in: &context))
 
-            default:
-                throw CheckpointError.unsupportedOpcode(file: source, offset: at - origin, opcode: UInt8(op), name: opcodeName(UInt8(op)))
+            case .string, .unicode, .persid, .inst, .obj, .ext1, .ext2, .ext4, .nextBuffer, .readonlyBuffer:
+                throw refused(op.rawValue, op.name, at: at)
             }
         }
     }
@@ -372,289 +357,4 @@ struct PickleReader {
     private func checkPairs(_ items: [PickleValue], at: Int) throws {
         guard items.count % 2 == 0 else { throw malformed("odd number of items for a dict", at: at) }
     }
-
-    // MARK: Whitelisted callables
-
-    private mutating func call(_ callable: PickleValue, _ argsValue: PickleValue, at: Int) throws -> PickleValue {
-        guard case .global(let g) = callable else { throw malformed("REDUCE on a value that is not a global", at: at) }
-        guard case .tuple(let argsID) = argsValue else { throw malformed("REDUCE arguments are not a tuple", at: at) }
-        let args = document.tuples[argsID]
-        switch g {
-        case .orderedDict:
-            return try instantiate(callable, argsValue, kwargs: nil, at: at)
-        case .rebuildTensorV2, .rebuildTensor:
-            // (storage, storage_offset, size, stride[, requires_grad, backward_hooks[, metadata]])
-            let arity = g == .rebuildTensor ? 4...4 : 6...7
-            guard arity.contains(args.count) else {
-                throw malformed("\(g.qualifiedName) expects \(arity.lowerBound) arguments, got \(args.count)", at: at)
-            }
-            guard case .storage(let storage) = args[0] else {
-                throw malformed("\(g.qualifiedName) needs a storage as its first argument", at: at)
-            }
-            guard case .int(let offset) = args[1], offset >= 0 else {
-                throw malformed("tensor storage offset is not a non-negative integer", at: at)
-            }
-            let shape = try intTuple(args[2], what: "tensor size", at: at)
-            let strides = try intTuple(args[3], what: "tensor stride", at: at)
-            guard shape.count == strides.count, shape.count <= limits.maxRank else {
-                throw malformed("tensor size \(shape.prefix(8)) and stride \(strides.prefix(8)) do not match", at: at)
-            }
-            guard shape.allSatisfy({ $0 >= 0 }), strides.allSatisfy({ $0 >= 0 }) else {
-                throw malformed("tensor size or stride is negative", at: at)
-            }
-            return try created(document.add(tensor: PickleTensor(storage: storage, offset: offset, shape: shape, strides: strides)))
-        case .rebuildParameter, .rebuildParameterWithState:
-            // (data, requires_grad, backward_hooks[, state]): the parameter is its data tensor.
-            guard args.count == (g == .rebuildParameter ? 3 : 4), case .tensor = args[0] else {
-                throw malformed("\(g.qualifiedName) needs a tensor and \(g == .rebuildParameter ? 2 : 3) more arguments", at: at)
-            }
-            return args[0]
-        case .numpyScalar:
-            // numpy.core.multiarray.scalar(dtype, raw bytes)
-            guard args.count == 2, case .numpyDType(let dtype) = args[0] else {
-                throw malformed("numpy scalar needs a dtype and its bytes", at: at)
-            }
-            let raw: [UInt8]
-            switch args[1] {
-            case .bytes(let b): raw = b
-            case .string(let s): raw = try latin1(s, at: at)
-            default: throw malformed("numpy scalar data is not bytes", at: at)
-            }
-            return try created(document.add(scalar: NumpyScalar(dtype: dtype, bytes: raw)))
-        case .numpyDType:
-            // numpy.dtype(name, align, copy)
-            guard (1...3).contains(args.count), case .string(let name) = args[0], name.utf8.count <= 16 else {
-                throw malformed("numpy.dtype needs a short type name", at: at)
-            }
-            return .numpyDType(name)
-        case .codecsEncode:
-            // _codecs.encode(text, encoding): how protocol-2 pickles spell Python 3 bytes.
-            guard args.count == 2, case .string(let text) = args[0], case .string(let encoding) = args[1] else {
-                throw malformed("_codecs.encode needs a string and an encoding", at: at)
-            }
-            try charge(text.utf8.count)
-            switch encoding.lowercased() {
-            case "latin1", "latin-1", "iso-8859-1", "iso8859-1": return .bytes(try latin1(text, at: at))
-            case "utf-8", "utf8": return .bytes(Array(text.utf8))
-            case "ascii" where text.utf8.allSatisfy({ $0 < 0x80 }): return .bytes(Array(text.utf8))
-            default: throw malformed("_codecs.encode with unsupported encoding '\(encoding.prefix(20))'", at: at)
-            }
-        case .storageType:
-            throw malformed("\(g.qualifiedName) is called directly; storages must come from persistent ids", at: at)
-        }
-    }
-
-    private mutating func instantiate(_ cls: PickleValue, _ argsValue: PickleValue, kwargs: PickleValue?,
-                                      at: Int) throws -> PickleValue {
-        guard case .global(.orderedDict) = cls else {
-            throw malformed("only collections.OrderedDict may be instantiated", at: at)
-        }
-        guard case .tuple(let argsID) = argsValue else { throw malformed("constructor arguments are not a tuple", at: at) }
-        if let kwargs {
-            guard case .dict(let k) = kwargs, document.dicts[k].keys.isEmpty else {
-                throw malformed("OrderedDict with keyword arguments", at: at)
-            }
-        }
-        let args = document.tuples[argsID]
-        var d = PickleDict()
-        if let initial = args.first {
-            // OrderedDict([(key, value), ...])
-            guard args.count == 1, case .list(let listID) = initial else {
-                throw malformed("OrderedDict needs no arguments or one list of pairs", at: at)
-            }
-            let pairs = document.lists[listID]
-            try charge(pairs.count)
-            for pair in pairs {
-                guard case .tuple(let t) = pair, document.tuples[t].count == 2 else {
-                    throw malformed("OrderedDict item is not a pair", at: at)
-                }
-                d.set(document.tuples[t][0], document.tuples[t][1])
-            }
-        }
-        return try created(document.add(dict: d))
-    }
-
-    /// BUILD sets an object's state; for the objects state dicts contain it changes nothing we use
-    /// (an OrderedDict's `_metadata`, a numpy dtype's byte order, a tensor's Python attributes).
-    private mutating func build(_ object: PickleValue, state: PickleValue, at: Int) throws {
-        switch object {
-        case .dict(let id):
-            // Keep the attributes (e.g. `_metadata`) for inspection without interpreting them.
-            if case .dict(let s) = state {
-                try charge(document.dicts[s].keys.count)
-                document.dicts[id].attributes = s
-            }
-        case .numpyDType, .tensor:
-            break
-        default:
-            throw malformed("BUILD on a value that has no state", at: at)
-        }
-    }
-
-    private mutating func persistentLoad(_ pid: PickleValue, at: Int) throws -> PickleValue {
-        guard case .tuple(let t) = pid else { throw malformed("persistent id is not a tuple", at: at) }
-        let items = document.tuples[t]
-        func text(_ v: PickleValue) -> String? {
-            switch v {
-            case .string(let s): return s
-            case .bytes(let b): return String(validating: b, as: UTF8.self)
-            default: return nil
-            }
-        }
-        guard let kind = items.first.flatMap(text) else { throw malformed("persistent id has no type name", at: at) }
-        if kind == "module" {
-            throw CheckpointError.malformedCheckpoint(
-                file: source,
-                reason: "it pickles a whole nn.Module (torch.save(model)) rather than a state dict; "
-                    + "save model.state_dict() instead")
-        }
-        guard kind == "storage", items.count == 5 || items.count == 6 else {
-            throw malformed("persistent id is not a torch storage reference", at: at)
-        }
-        guard case .global(.storageType(let dtype)) = items[1] else {
-            throw malformed("storage reference has no storage type", at: at)
-        }
-        guard let key = text(items[2]), key.utf8.count <= 256, let location = text(items[3]),
-              case .int(let numel) = items[4], numel >= 0 else {
-            throw malformed("storage reference has a bad key, location or size", at: at)
-        }
-        var view: (key: String, offset: Int, count: Int)? = nil
-        if items.count == 6, case .tuple(let v) = items[5] {
-            // Legacy view_metadata: (view_key, offset, view_size) into the root storage.
-            let parts = document.tuples[v]
-            guard parts.count == 3, let viewKey = text(parts[0]), case .int(let offset) = parts[1],
-                  case .int(let size) = parts[2], offset >= 0, size >= 0 else {
-                throw malformed("storage view metadata is not (key, offset, size)", at: at)
-            }
-            view = (viewKey, offset, size)
-        } else if items.count == 6, items[5] != .none {
-            throw malformed("storage view metadata is not a tuple", at: at)
-        }
-        let storage: Int
-        if let existing = storageIndex[key] {
-            let known = document.storages[existing]
-            guard known.dtype == dtype, known.count == numel else {
-                throw CheckpointError.malformedCheckpoint(
-                    file: source, reason: "storage '\(key)' is referenced with two different types or sizes")
-            }
-            storage = existing
-        } else {
-            storage = document.storages.count
-            storageIndex[key] = storage
-            document.storages.append(PickleStorage(key: key, dtype: dtype, location: location, count: numel))
-        }
-        guard let view else { return .storage(PickleStorageRef(storage: storage, offset: 0, count: numel)) }
-        guard view.offset <= numel, view.count <= numel - view.offset else {
-            throw CheckpointError.malformedCheckpoint(
-                file: source, reason: "storage view '\(view.key)' lies outside storage '\(key)'")
-        }
-        return .storage(PickleStorageRef(storage: storage, offset: view.offset, count: view.count))
-    }
-
-    private func intTuple(_ v: PickleValue, what: String, at: Int) throws -> [Int] {
-        let items: [PickleValue]
-        switch v {
-        case .tuple(let t): items = document.tuples[t]
-        case .list(let l): items = document.lists[l]
-        default: throw malformed("\(what) is not a tuple", at: at)
-        }
-        return try items.map {
-            guard case .int(let i) = $0 else { throw malformed("\(what) holds a non-integer", at: at) }
-            return i
-        }
-    }
-
-    private func latin1(_ s: String, at: Int) throws -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(s.unicodeScalars.count)
-        for u in s.unicodeScalars {
-            guard u.value < 256 else { throw malformed("character beyond Latin-1 in encoded bytes", at: at) }
-            out.append(UInt8(u.value))
-        }
-        return out
-    }
-}
-
-/// Resource limits of `PickleReader`; the defaults are far above what any state dict needs.
-struct PickleLimits: Sendable {
-    /// Values on the stack at once.
-    var maxStack = 1 << 22
-    /// Nested MARKs.
-    var maxMarks = 1 << 12
-    /// Memo entries.
-    var maxMemo = 1 << 22
-    /// Tuples, lists, dicts, tensors and numpy scalars created (a ResNet-50 snapshot needs ~10^4).
-    var maxContainers = 1 << 22
-    /// Bytes in one string or bytes value.
-    var maxStringBytes = 1 << 28
-    /// Bytes in one protocol-0 text argument (GLOBAL names, INT digits, ...).
-    var maxLineLength = 512
-    /// Dimensions of one tensor.
-    var maxRank = 64
-    /// Work budget: items copied between containers, characters re-encoded, ... per pickle byte, plus a base.
-    var workPerByte = 16
-    var baseWork = 1 << 20
-}
-
-/// A Python function or class a state-dict pickle may name. Nothing outside this list is accepted.
-enum PickleGlobal: Hashable, Sendable {
-    case orderedDict
-    case rebuildTensorV2, rebuildTensor, rebuildParameter, rebuildParameterWithState
-    case storageType(StateDict.DType)
-    case numpyScalar, numpyDType
-    case codecsEncode
-
-    /// The whitelisted global `module.name`, or `CheckpointError.forbiddenGlobal` /
-    /// `.unsupportedDType` naming it.
-    static func resolve(module: String, name: String, source: String) throws -> PickleGlobal {
-        switch (module, name) {
-        case ("collections", "OrderedDict"): return .orderedDict
-        case ("torch._utils", "_rebuild_tensor_v2"): return .rebuildTensorV2
-        case ("torch._utils", "_rebuild_tensor"): return .rebuildTensor
-        case ("torch._utils", "_rebuild_parameter"): return .rebuildParameter
-        case ("torch._utils", "_rebuild_parameter_with_state"): return .rebuildParameterWithState
-        case ("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar"): return .numpyScalar
-        case ("numpy", "dtype"): return .numpyDType
-        case ("_codecs", "encode"): return .codecsEncode
-        case ("torch", _), ("torch.cuda", _):
-            if let dtype = storageTypes[name] { return .storageType(dtype) }
-            if name.hasSuffix("Storage") {
-                throw CheckpointError.unsupportedDType(file: source, dtype: "\(module).\(name)")
-            }
-        default:
-            break
-        }
-        let shown = module.count + name.count > 200 ? String((module + "." + name).prefix(200)) + "..." : module + "." + name
-        throw CheckpointError.forbiddenGlobal(file: source, name: shown)
-    }
-
-    /// torch storage class names (also as `torch.cuda.*` in old GPU checkpoints) and their dtypes.
-    static let storageTypes: [String: StateDict.DType] = [
-        "FloatStorage": .float32, "DoubleStorage": .float64, "HalfStorage": .float16, "BFloat16Storage": .bfloat16,
-        "LongStorage": .int64, "IntStorage": .int32, "ShortStorage": .int16, "CharStorage": .int8,
-        "ByteStorage": .uint8, "BoolStorage": .bool, "UntypedStorage": .uint8,
-    ]
-
-    var qualifiedName: String {
-        switch self {
-        case .orderedDict: return "collections.OrderedDict"
-        case .rebuildTensorV2: return "torch._utils._rebuild_tensor_v2"
-        case .rebuildTensor: return "torch._utils._rebuild_tensor"
-        case .rebuildParameter: return "torch._utils._rebuild_parameter"
-        case .rebuildParameterWithState: return "torch._utils._rebuild_parameter_with_state"
-        case .storageType(let d): return "torch storage of \(d.rawValue)"
-        case .numpyScalar: return "numpy.core.multiarray.scalar"
-        case .numpyDType: return "numpy.dtype"
-        case .codecsEncode: return "_codecs.encode"
-        }
-    }
-}
-
-/// The name of pickle opcode `op`, for error messages.
-func opcodeName(_ op: UInt8) -> String {
-    let names: [UInt8: String] = [
-        0x69: "INST", 0x6F: "OBJ", 0x82: "EXT1", 0x83: "EXT2", 0x84: "EXT4", 0x50: "PERSID",
-        0x53: "STRING", 0x56: "UNICODE", 0x97: "NEXT_BUFFER", 0x98: "READONLY_BUFFER",
-    ]
-    return names[op] ?? "unknown"
 }
