@@ -41,10 +41,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "siamrpn",
-            dependencies: ["SiamRPN", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["SiamRPN", "SiamNN", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // The README's library example, built and run by the tests.
+        .executableTarget(name: "TrackVideo", dependencies: ["SiamRPN"], path: "Examples/TrackVideo"),
         .testTarget(name: "SiamNNTests", dependencies: ["SiamNN"]),
-        .testTarget(name: "SiamRPNTests", dependencies: ["SiamRPN", "siamrpn"]),
+        .testTarget(name: "SiamRPNTests", dependencies: ["SiamRPN", "SiamNN", "siamrpn", "TrackVideo"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -10,108 +10,148 @@ struct Demo: ParsableCommand {
         abstract: "Track a target through a video or image folder; write boxes, scores, a summary and an annotated video.",
         discussion: """
             With no --config/--snapshot the bundled NanoTrackV3 model is used; with no --video_name, \
-            the bundled bag.avi and its ground-truth first box. Writes OUTPUT/boxes.txt (x,y,w,h per \
-            frame, 0-based pixels; frame 0 is the init box), OUTPUT/scores.txt (one line per frame, \
-            empty for frame 0), OUTPUT/summary.json and, unless --no-video, OUTPUT/<video name>.mp4 \
-            with the box, score and frame number drawn. When ground truth is known (the bundled video, \
-            or a folder with groundtruth_rect.txt beside its frames) it prints success AUC and precision.
+            the bundled bag.avi. Writes OUTPUT/boxes.txt (x,y,w,h per frame, 0-based pixels; frame 0 \
+            is the init box) and OUTPUT/scores.txt (one line per frame, empty for frame 0) as it goes, \
+            OUTPUT/summary.json at the end ("complete": false with the reason when the run stopped \
+            early: a bad frame, Ctrl-C, SIGTERM) and, unless --no-video, OUTPUT/<sequence>.mp4 with \
+            the box, score and frame number drawn, at the input's frame rate. Ground truth is looked \
+            up as groundtruth_rect.txt or groundtruth.txt beside the frames (or one folder up), \
+            <video>.txt beside a video, or --groundtruth; with it the run starts from its first box \
+            (unless --init) and is scored (success AUC, precision).
             """)
 
     @Option(help: "pysot (or NanoTrack) experiment config, config.yaml. Default: the bundled NanoTrackV3.")
     var config: String?
     @Option(help: "Model weights: .pth (zip or legacy) or .safetensors. Default: the bundled NanoTrackV3.")
     var snapshot: String?
-    @Option(name: .customLong("video_name"), help: "A video file, a folder of .jpg/.png frames, or a webcam number (0). Default: the bundled bag.avi.")
+    @Option(name: .customLong("video_name"), help: "A video file, a folder of .jpg/.png frames (or a sequence folder with img/ or color/), or a webcam number (0). Default: the bundled bag.avi.")
     var videoName: String?
-    @Option(name: .customLong("init"), help: "The target on the first frame: x,y,w,h (0-based pixels, top-left corner). Default: from the ground truth, when there is one.")
+    @Option(name: .customLong("init"), help: "The target on the first frame: x,y,w,h (0-based pixels, top-left corner). Default: the ground truth's first box.")
     var initBox: String?
+    @Option(help: "Ground-truth file (x,y,w,h or 8-number polygon rows). Default: found beside the input.")
+    var groundtruth: String?
     @Option(help: "Output folder (created if missing).")
     var output: String = "out"
     @Flag(name: .customLong("no-video"), help: "Do not write the annotated video.")
     var noVideo = false
-    @Option(help: "Threads for the network (default: 1 for NanoTrack, all cores for SiamRPN++).")
+    @Flag(help: "Stop at damaged input (a truncated JPEG, a video shorter than its container says) instead of warning.")
+    var strict = false
+    @Option(help: "Threads for the network (default: 1 for NanoTrack, all cores for SiamRPN++; at most the core count).")
     var threads: Int?
 
     func run() throws {
         try reportingErrors {
-            let model = try loadTrackingModel()
-            if let threads {
-                try setThreads(threads)
-            } else if case .nanoTrack = model {
-                // NanoTrack's layers are too small to gain from a second thread (measured: 9.4 ms
-                // per step on one thread, 12.6 ms on two); SiamRPN++ networks use all cores.
-                try setThreads(1)
-            }
+            let requestedBox = try initBox.map(parseBox)
+            let model = try loadTrackingModel(config: config, snapshot: snapshot)
+            try applyThreads(threads, preferred: model.preferredThreads)
             let video = videoName ?? BundledDemo.video.path
-            let groundTruth = try videoName == nil ? BundledDemo.groundTruth() : groundTruthBeside(video)
+            let source = try FrameSources.open(video, strict: strict)
+            let groundTruthURL = groundtruth.map { URL(fileURLWithPath: $0) } ?? groundTruthFile(forSequence: URL(fileURLWithPath: video))
+            let groundTruth = try groundTruthURL.map(readGroundTruth)
+
             let box: Box
-            if let initBox {
-                box = try parseBox(initBox)
+            var scored = groundTruth != nil
+            if let requestedBox {
+                box = requestedBox
+                if let first = groundTruth?.first, let file = groundTruthURL {
+                    let overlap = box.iou(first.boundingBox)
+                    if overlap < 0.5 {
+                        printError(String(format: "warning: --init is not the target of %@ (IoU %.2f with its first box); the run is not scored against it",
+                                          file.path, overlap))
+                        scored = false
+                    }
+                }
             } else if let first = groundTruth?.first {
-                // pysot's OPE rule: get_axis_aligned_bbox and back gives [x + 0.5, y + 0.5, w, h].
-                box = Box(x: first.x + 0.5, y: first.y + 0.5, width: first.width, height: first.height)
+                guard first.isFinite else { throw CLIError("the first box of \(groundTruthURL!.path) is not a number (NaN); give --init x,y,w,h") }
+                // pysot's one-pass rule: get_axis_aligned_bbox, then [cx - (w - 1) / 2, cy - (h - 1) / 2, w, h].
+                box = first.pysotInitBox
             } else {
-                throw CLIError("--init x,y,w,h is needed: '\(video)' has no ground truth to start from")
+                throw CLIError("--init x,y,w,h is needed: no ground truth was found for '\(video)' (groundtruth_rect.txt, groundtruth.txt or <video>.txt), or give --groundtruth")
             }
-            let tracker = try model.makeTracker()
-            let source = try FrameSources.open(video)
+            let size = source.frameSize
+            let trackedBox = try TrackerError.checkInitialBox(box, imageWidth: size.width, imageHeight: size.height)
+            if trackedBox != box {
+                printError("warning: the init box \(box) is larger than the \(size.width)x\(size.height) frame; tracking its part inside the frame, \(trackedBox)")
+            }
+
             let dir = URL(fileURLWithPath: output, isDirectory: true)
-            try createDirectory(dir)
-            let run = try TrackingRun(tracker: tracker, source: source, initBox: box, output: dir,
-                                      videoFile: noVideo ? nil : dir.appendingPathComponent("\(source.name).mp4"))
-            let summary = try run.track()
-            var evaluation: OnePassEvaluation?
-            if let groundTruth, groundTruth.count == summary.frames {
-                evaluation = OnePassEvaluation(groundTruth: groundTruth.map { [$0.x, $0.y, $0.width, $0.height] },
-                                               predictions: summary.boxes.map { [$0.x, $0.y, $0.width, $0.height] })
-            } else if let groundTruth {
-                printError("warning: the ground truth has \(groundTruth.count) boxes for \(summary.frames) frames; not evaluated")
+            let videoFile = noVideo ? nil : dir.appendingPathComponent("\(source.name).mp4")
+            var inputs: [(role: String, url: URL)] = []
+            if let folder = source as? ImageFolderSource {
+                inputs += folder.files.map { ("input frame", $0) }
+            } else if videoName != nil {
+                inputs.append(("input video", URL(fileURLWithPath: video)))
             }
-            try writeSummary(summary, model: model.name, config: config, snapshot: snapshot, evaluation: evaluation, to: dir)
-            printError(String(format: "tracked %d frames in %.1f s (%.1f fps) -> %@", summary.frames, summary.seconds,
-                              summary.fps, dir.path))
+            if let groundTruthURL { inputs.append(("ground truth", groundTruthURL)) }
+            if let config { inputs.append(("config", URL(fileURLWithPath: config))) }
+            if let snapshot { inputs.append(("checkpoint", URL(fileURLWithPath: snapshot))) }
+            let outputs = ["boxes.txt", "scores.txt", "summary.json"].map { dir.appendingPathComponent($0) }
+                + (videoFile.map { [$0, TrackingRun.partialName(of: $0)] } ?? [])
+            try refuseOverwritingInputs(outputs: outputs, inputs: inputs)
+
+            let existed = FileManager.default.fileExists(atPath: dir.path)
+            try createDirectory(dir)
+            let stale = dir.appendingPathComponent("\(source.name).mp4")
+            if noVideo, FileManager.default.fileExists(atPath: stale.path) {
+                try? FileManager.default.removeItem(at: stale)
+                printError("note: removed the previous run's \(stale.path) (--no-video)")
+            }
+            let interruption = Interruption()
+            defer { interruption.uninstall() }
+            let run = TrackingRun(tracker: try model.makeTracker(), source: source, initBox: trackedBox, output: dir,
+                                  videoFile: videoFile, interruption: interruption)
+            let outcome: TrackingRun.Outcome
+            do {
+                outcome = try run.track()
+            } catch {
+                // Nothing was tracked: leave no empty output folder behind.
+                if !existed { try? FileManager.default.removeItem(at: dir) }
+                throw error
+            }
+
+            var evaluation: OnePassEvaluation?
+            if scored, let groundTruth, outcome.stop == .complete {
+                if groundTruth.count == outcome.frames {
+                    evaluation = OnePassEvaluation(groundTruth: groundTruth.map { b in let r = b.boundingBox; return [r.x, r.y, r.width, r.height] },
+                                                   predictions: outcome.boxes.map { [$0.x, $0.y, $0.width, $0.height] })
+                } else {
+                    printError("warning: the ground truth has \(groundTruth.count) boxes for \(outcome.frames) frames; not scored")
+                }
+            }
+            try writeSummary(outcome, model: model.name, groundTruth: groundTruthURL?.path, evaluation: evaluation, to: dir)
+            let stage = String(format: "%.1f fps tracking, %.1f fps end to end%@", outcome.frames > 0 ? Double(outcome.frames) / max(outcome.trackingSeconds, 1e-9) : 0,
+                               Double(outcome.frames) / max(outcome.seconds, 1e-9), noVideo ? "" : " incl. the annotated video")
+            if let reason = outcome.stop.reason {
+                printError("error: stopped after \(outcome.frames) frames (\(stage)): \(reason); the frames tracked so far are in \(dir.path)")
+                if case .interrupted(let signal) = outcome.stop { throw ExitCode(128 + signal) }
+                throw ExitCode.failure
+            }
+            printError("tracked \(outcome.frames) frames in \(String(format: "%.1f", outcome.seconds)) s (\(stage)) -> \(dir.path)")
             if let evaluation {
                 print(String(format: "%@: success AUC %.3f, precision@20px %.3f, normalised precision %.3f",
-                             summary.sequence, evaluation.auc, evaluation.precision, evaluation.normalizedPrecision))
+                             outcome.sequence, evaluation.auc, evaluation.precision, evaluation.normalizedPrecision))
             }
         }
     }
-
-    private func loadTrackingModel() throws -> TrackingModel {
-        switch (config, snapshot) {
-        case (nil, nil):
-            return try TrackingModel.bundled()
-        case (let config?, let snapshot?):
-            let (model, warnings) = try TrackingModel.load(config: URL(fileURLWithPath: config), snapshot: URL(fileURLWithPath: snapshot))
-            for warning in warnings { printError("warning: \(config): \(warning)") }
-            return model
-        default:
-            throw CLIError("--config and --snapshot go together: give both (a pysot model) or neither (the bundled NanoTrackV3)")
-        }
-    }
 }
 
-/// The OTB-layout ground truth of a frame folder: `groundtruth_rect.txt` in the folder or in
-/// its parent (`NAME/img/` + `NAME/groundtruth_rect.txt`); nil for videos and other folders.
-func groundTruthBeside(_ path: String) throws -> [Box]? {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return nil }
-    let folder = URL(fileURLWithPath: path, isDirectory: true)
-    for candidate in [folder, folder.deletingLastPathComponent()] {
-        let file = candidate.appendingPathComponent("groundtruth_rect.txt")
-        if FileManager.default.fileExists(atPath: file.path) {
-            return try parseBoxes(try String(contentsOf: file, encoding: .utf8), source: file.path)
-        }
+/// The regions of a ground-truth file; errors name the file.
+func readGroundTruth(_ url: URL) throws -> [GroundTruthRegion] {
+    let text: String
+    do {
+        text = try String(contentsOf: url, encoding: .utf8)
+    } catch {
+        throw CLIError("cannot read the ground truth '\(url.path)': \(describeFileError(error))")
     }
-    return nil
+    return try parseGroundTruth(text, source: url.path)
 }
 
-/// Parses "x,y,w,h" (numbers separated by commas, optional spaces).
+/// Parses "x,y,w,h": four decimal numbers (no hex, no inf/nan) separated by commas.
 func parseBox(_ text: String) throws -> Box {
-    let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-    let values = parts.compactMap(Double.init)
-    guard parts.count == 4, values.count == 4, values.allSatisfy(\.isFinite) else {
-        throw CLIError("--init '\(text)' is not a box: expected four numbers x,y,w,h (0-based pixels), e.g. 315,138,113,118")
+    let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    let values = parts.compactMap(parseDecimal)
+    guard parts.count == 4, values.count == 4 else {
+        throw CLIError("--init '\(text)' is not a box: expected four decimal numbers x,y,w,h (0-based pixels), e.g. 315,138,113,118")
     }
     guard values[2] > 0, values[3] > 0 else {
         throw CLIError("--init '\(text)' has a non-positive width or height")
@@ -119,26 +159,42 @@ func parseBox(_ text: String) throws -> Box {
     return Box(x: values[0], y: values[1], width: values[2], height: values[3])
 }
 
-func createDirectory(_ dir: URL) throws {
-    do {
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    } catch {
-        throw CLIError("cannot create the output folder '\(dir.path)': \(error.localizedDescription)")
+/// A finite decimal number such as `-12`, `3.5`, `.5` or `1e3`; nil for anything else
+/// (Swift's `Double("0x10")` would read hexadecimal, `Double("inf")` infinity).
+func parseDecimal(_ text: String) -> Double? {
+    var digits = 0
+    var seenExponent = false, seenPoint = false
+    for (i, c) in text.enumerated() {
+        switch c {
+        case "0"..."9": digits += 1
+        case "+", "-": guard i == 0 || "eE".contains(Array(text)[i - 1]) else { return nil }
+        case ".": guard !seenPoint && !seenExponent else { return nil }; seenPoint = true
+        case "e", "E": guard !seenExponent && digits > 0 else { return nil }; seenExponent = true
+        default: return nil
+        }
     }
+    guard digits > 0, let value = Double(text), value.isFinite else { return nil }
+    return value
 }
 
-func writeSummary(_ s: TrackingRun.Summary, model: String, config: String?, snapshot: String?,
-                  evaluation: OnePassEvaluation?, to dir: URL) throws {
+func writeSummary(_ o: TrackingRun.Outcome, model: String, groundTruth: String?, evaluation: OnePassEvaluation?, to dir: URL) throws {
     var object: [String: Any] = [
-        "sequence": s.sequence, "frames": s.frames, "seconds": s.seconds, "fps": s.fps,
-        "model": model, "config": config ?? "bundled", "snapshot": snapshot ?? "bundled",
-        "lost_frames": s.lostFrames, "video": s.videoFile ?? NSNull(),
+        "sequence": o.sequence, "frames": o.frames, "complete": o.stop == .complete,
+        "stop_reason": o.stop.reason ?? NSNull(), "last_frame": o.frames - 1,
+        "seconds": o.seconds, "fps": o.seconds > 0 ? Double(o.frames) / o.seconds : 0,
+        "tracking_seconds": o.trackingSeconds, "tracking_fps": o.trackingSeconds > 0 ? Double(o.frames) / o.trackingSeconds : 0,
+        "model": model, "lost_frames": o.lostFrames, "video": o.videoFile ?? NSNull(), "warnings": o.warnings,
+        "groundtruth": groundTruth ?? NSNull(), "scored": evaluation != nil,
     ]
     if let e = evaluation {
         object["success_auc"] = e.auc
         object["precision_20px"] = e.precision
         object["normalized_precision_0.20"] = e.normalizedPrecision
     }
-    let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-    try data.write(to: dir.appendingPathComponent("summary.json"), options: .atomic)
+    do {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        try data.write(to: dir.appendingPathComponent("summary.json"), options: .atomic)
+    } catch {
+        throw CLIError("cannot write '\(dir.appendingPathComponent("summary.json").path)': \(describeFileError(error))")
+    }
 }

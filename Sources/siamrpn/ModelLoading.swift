@@ -1,9 +1,17 @@
 import Foundation
 import SiamRPN
 
-/// Loads a pysot config and a checkpoint, printing the config's warnings (unknown keys) on stderr.
-func loadModel(config: String, snapshot: String) throws -> SiamRPNModel {
-    let loaded = try SiamRPNModel.load(config: URL(fileURLWithPath: config), snapshot: URL(fileURLWithPath: snapshot))
-    for warning in loaded.config.warnings { printError("warning: \(config): \(warning)") }
-    return loaded.model
+/// The model of `--config`/`--snapshot`: both given, a pysot or NanoTrack model (the config
+/// says which); neither, the bundled NanoTrackV3. Config warnings (unknown keys) go to stderr.
+func loadTrackingModel(config: String?, snapshot: String?) throws -> TrackingModel {
+    switch (config, snapshot) {
+    case (nil, nil):
+        return try TrackingModel.bundled()
+    case (let config?, let snapshot?):
+        let model = try TrackingModel.load(config: URL(fileURLWithPath: config), snapshot: URL(fileURLWithPath: snapshot))
+        for warning in model.warnings { printError("warning: \(config): \(warning)") }
+        return model
+    default:
+        throw CLIError("--config and --snapshot go together: give both (a pysot or NanoTrack model) or neither (the bundled NanoTrackV3)")
+    }
 }

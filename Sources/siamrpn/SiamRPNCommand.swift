@@ -1,12 +1,14 @@
 import ArgumentParser
 import Foundation
 import SiamNN
+import SiamRPN
 
 @main
 struct SiamRPNCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "siamrpn",
         abstract: "SiamRPN++ visual object tracking: load pysot configs and checkpoints, run the networks.",
+        version: "siamrpn 0.4.0",
         subcommands: [Demo.self, Forward.self, Inspect.self, Convert.self]
     )
 }
@@ -19,7 +21,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
     } catch let exit as ExitCode {
         throw exit
     } catch {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        printError("error: \(error)")
         throw ExitCode.failure
     }
 }
@@ -29,8 +31,23 @@ func printError(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
 }
 
-/// Applies `--threads`.
-func setThreads(_ n: Int) throws {
-    guard n >= 1 else { throw CLIError("--threads \(n): the thread count must be at least 1") }
-    ComputeThreads.set(n)
+/// An error of the command line itself, shown as is.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Applies `--threads` (or the model's preferred count when it is not given). A count above the
+/// machine's cores only adds contention, so it is capped with a warning.
+func applyThreads(_ requested: Int?, preferred: Int?) throws {
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    guard let requested else {
+        if let preferred { ComputeThreads.set(min(preferred, cores)) }
+        return
+    }
+    guard requested >= 1 else { throw CLIError("--threads \(requested): the thread count must be at least 1") }
+    if requested > cores {
+        printError("warning: --threads \(requested) is more than the \(cores) cores of this machine; using \(cores)")
+    }
+    ComputeThreads.set(min(requested, cores))
 }

@@ -1,18 +1,48 @@
 import Foundation
 import SiamRPN
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
-/// Tracks one target through a frame source, writing pysot-style result files as it goes:
+/// Tracks one target through a frame source, writing pysot-style results as it goes:
 /// `boxes.txt` (`x,y,w,h` per frame, frame 0 = the init box) and `scores.txt` (empty line for
-/// frame 0), plus an optional annotated video. Progress goes to stderr at most twice a second.
+/// frame 0) get one line per frame, written through to the file before the next frame is read,
+/// and the annotated video is encoded under a temporary name and renamed when it is finished.
+/// Whatever ends the run — the last frame, a bad frame, a failed write, SIGINT or SIGTERM — the
+/// frames tracked so far are on disk and the `Outcome` says why it stopped. Progress goes to
+/// stderr at most twice a second.
 final class TrackingRun {
-    struct Summary {
+    /// Why a run stopped.
+    enum Stop: Equatable {
+        case complete
+        case failed(String)
+        case interrupted(signal: Int32)
+
+        var reason: String? {
+            switch self {
+            case .complete: return nil
+            case .failed(let message): return message
+            case .interrupted(let signal): return "interrupted by \(Interruption.name(signal))"
+            }
+        }
+    }
+
+    struct Outcome {
         var sequence: String
+        /// Frames with a result (the init frame included).
         var frames: Int
+        /// Wall time of the whole run: decoding, tracking, drawing, encoding, writing.
         var seconds: Double
-        var fps: Double { seconds > 0 ? Double(frames) / seconds : 0 }
+        /// Decoding and tracking only.
+        var trackingSeconds: Double
         var lostFrames: Int
+        /// The annotated video's file name, when one was finished.
         var videoFile: String?
         var boxes: [Box]
+        var stop: Stop
+        var warnings: Int
     }
 
     let tracker: any ObjectTracker
@@ -20,46 +50,98 @@ final class TrackingRun {
     let initBox: Box
     let output: URL
     let videoFile: URL?
+    let interruption: Interruption
 
-    init(tracker: any ObjectTracker, source: any FrameSource, initBox: Box, output: URL, videoFile: URL?) throws {
+    init(tracker: any ObjectTracker, source: any FrameSource, initBox: Box, output: URL, videoFile: URL?,
+         interruption: Interruption) {
         self.tracker = tracker
         self.source = source
         self.initBox = initBox
         self.output = output
         self.videoFile = videoFile
+        self.interruption = interruption
     }
 
-    func track() throws -> Summary {
-        guard let first = try source.next() else {
-            throw CLIError("'\(source.name)' has no frames")
-        }
-        let writer = try videoFile.map { try VideoWriter(url: $0, frameSize: first.size) }
-        var boxes = [initBox]
-        var scores: [Float?] = [nil]
-        var lost = 0
+    /// The temporary name the video is encoded under: hidden, same folder and extension.
+    static func partialName(of video: URL) -> URL {
+        video.deletingLastPathComponent().appendingPathComponent(".\(video.deletingPathExtension().lastPathComponent).partial.\(video.pathExtension)")
+    }
+
+    /// Runs to the end of the source or the first problem. Throws only when nothing could be
+    /// tracked (no first frame, the tracker refuses the init box, the result files cannot be
+    /// created); after that every problem ends the run with `Stop.failed`.
+    func track() throws -> Outcome {
         let start = Date()
-        var lastReport = Date.distantPast
+        guard let first = try source.next() else { throw CLIError("'\(source.name)' has no frames") }
+        var trackingSeconds = Date().timeIntervalSince(start)
         try tracker.initialize(image: first, box: initBox)
-        if let writer { try writer.write(annotated(first, box: initBox, index: 0, score: nil, lost: false)) }
-        var index = 0
-        while let frame = try source.next() {
-            index += 1
-            let result = try tracker.update(image: frame)
-            boxes.append(result.box)
-            scores.append(result.score)
-            if result.isLost { lost += 1 }
-            if let writer { try writer.write(annotated(frame, box: result.box, index: index, score: result.score, lost: result.isLost)) }
-            let now = Date()
-            if now.timeIntervalSince(lastReport) >= 0.5 {
-                lastReport = now
-                reportProgress(done: index + 1, total: source.frameCount, elapsed: now.timeIntervalSince(start))
+        trackingSeconds = Date().timeIntervalSince(start)
+        var warnings = report(source.takeWarnings())
+
+        let results = try ResultFiles(folder: output)
+        var boxes = [initBox]
+        var lost = 0
+        var stop = Stop.complete
+        var writer: VideoWriter?
+        let partial = videoFile.map(Self.partialName)
+        do {
+            try results.append(box: initBox, score: nil)
+            if let partial {
+                writer = try VideoWriter(url: partial, frameSize: first.size, fps: source.frameRate ?? 25)
+                try writer?.write(annotated(first, box: initBox, index: 0, score: nil, lost: false))
             }
+            var lastReport = Date.distantPast
+            var index = 0
+            while true {
+                if let signal = interruption.receivedSignal { stop = .interrupted(signal: signal); break }
+                let t0 = Date()
+                guard let frame = try source.next() else { break }
+                index += 1
+                let result = try tracker.update(image: frame)
+                trackingSeconds += Date().timeIntervalSince(t0)
+                warnings += report(source.takeWarnings())
+                boxes.append(result.box)
+                if result.isLost { lost += 1 }
+                try results.append(box: result.box, score: result.score)
+                try writer?.write(annotated(frame, box: result.box, index: index, score: result.score, lost: result.isLost))
+                let now = Date()
+                if now.timeIntervalSince(lastReport) >= 0.5 {
+                    lastReport = now
+                    reportProgress(done: index + 1, total: source.frameCount, elapsed: now.timeIntervalSince(start))
+                }
+            }
+        } catch {
+            // A decoder stopped by the same Ctrl-C reports an error; the signal is the reason.
+            if let signal = interruption.receivedSignal { stop = .interrupted(signal: signal) } else { stop = .failed("\(error)") }
         }
-        let seconds = Date().timeIntervalSince(start)
-        try writer?.finish()
-        try writeResults(boxes: boxes, scores: scores)
-        return Summary(sequence: source.name, frames: boxes.count, seconds: seconds, lostFrames: lost,
-                       videoFile: videoFile?.lastPathComponent, boxes: boxes)
+        warnings += report(source.takeWarnings())
+        results.close()
+        let video = finishVideo(writer, partial: partial)
+        return Outcome(sequence: source.name, frames: boxes.count, seconds: Date().timeIntervalSince(start),
+                       trackingSeconds: trackingSeconds, lostFrames: lost, videoFile: video, boxes: boxes,
+                       stop: stop, warnings: warnings)
+    }
+
+    /// Completes the video and gives it its final name; a video ffmpeg could not complete is
+    /// removed (said on stderr) rather than left unplayable.
+    private func finishVideo(_ writer: VideoWriter?, partial: URL?) -> String? {
+        guard let writer, let partial, let videoFile else { return nil }
+        do {
+            try writer.finish()
+            guard rename(partial.path, videoFile.path) == 0 else {
+                throw CLIError("cannot rename \(partial.path) to \(videoFile.lastPathComponent): \(String(cString: strerror(errno)))")
+            }
+            return videoFile.lastPathComponent
+        } catch {
+            try? FileManager.default.removeItem(at: partial)
+            printError("warning: the annotated video could not be completed and was removed: \(error)")
+            return nil
+        }
+    }
+
+    private func report(_ messages: [String]) -> Int {
+        for message in messages { printError("warning: \(message)") }
+        return messages.count
     }
 
     private func reportProgress(done: Int, total: Int?, elapsed: Double) {
@@ -83,17 +165,41 @@ final class TrackingRun {
         image.drawText(label, x: 6, y: 6, color: .white, scale: 2, background: .black)
         return image
     }
+}
 
-    private func writeResults(boxes: [Box], scores: [Float?]) throws {
-        let boxText = boxes.map { b in [b.x, b.y, b.width, b.height].map(formatNumber).joined(separator: ",") }
-            .joined(separator: "\n") + "\n"
-        let scoreText = scores.map { $0.map { "\($0)" } ?? "" }.joined(separator: "\n") + "\n"
+/// `boxes.txt` and `scores.txt`, created empty and appended one line per frame; each line is
+/// handed to the operating system before the next frame (no buffering in the process), so a
+/// killed run keeps every frame it finished.
+final class ResultFiles {
+    private let boxes: FileHandle
+    private let scores: FileHandle
+    let folder: URL
+
+    init(folder: URL) throws {
+        self.folder = folder
+        boxes = try Self.create(folder.appendingPathComponent("boxes.txt"))
+        scores = try Self.create(folder.appendingPathComponent("scores.txt"))
+    }
+
+    private static func create(_ url: URL) throws -> FileHandle {
+        // open(2) rather than FileManager.createFile, which would replace a symbolic link.
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw CLIError("cannot create '\(url.path)': \(String(cString: strerror(errno)))") }
+        return FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    }
+
+    func append(box b: Box, score: Float?) throws {
         do {
-            try boxText.write(to: output.appendingPathComponent("boxes.txt"), atomically: true, encoding: .utf8)
-            try scoreText.write(to: output.appendingPathComponent("scores.txt"), atomically: true, encoding: .utf8)
+            try boxes.write(contentsOf: Data(([b.x, b.y, b.width, b.height].map(formatNumber).joined(separator: ",") + "\n").utf8))
+            try scores.write(contentsOf: Data(((score.map { "\($0)" } ?? "") + "\n").utf8))
         } catch {
-            throw CLIError("cannot write results to '\(output.path)': \(error.localizedDescription)")
+            throw CLIError("cannot write results to '\(folder.path)': \(describeFileError(error))")
         }
+    }
+
+    func close() {
+        try? boxes.close()
+        try? scores.close()
     }
 }
 

@@ -8,21 +8,24 @@ enum SiamRPNBinary {
         var stderr: String
     }
 
-    static var url: URL {
+    static var url: URL { executable("siamrpn") }
+
+    /// A product of this package built next to the test bundle (`siamrpn`, `TrackVideo`).
+    static func executable(_ name: String) -> URL {
         let bundle = Bundle.main.bundleURL
         var dir = bundle
         // The test runner lives in the build folder itself or inside the .xctest bundle.
         for _ in 0..<3 {
-            let candidate = dir.appendingPathComponent("siamrpn")
+            let candidate = dir.appendingPathComponent(name)
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
             dir = dir.deletingLastPathComponent()
         }
-        return bundle.deletingLastPathComponent().appendingPathComponent("siamrpn")
+        return bundle.deletingLastPathComponent().appendingPathComponent(name)
     }
 
-    static func run(_ arguments: [String]) throws -> Output {
+    static func run(_ arguments: [String], executable name: String = "siamrpn") throws -> Output {
         let process = Process()
-        process.executableURL = url
+        process.executableURL = executable(name)
         process.arguments = arguments
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

@@ -1,0 +1,52 @@
+import Dispatch
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// SIGINT and SIGTERM turned into a flag that a long loop polls, so the loop can stop between
+/// two frames and leave complete files behind instead of dying mid-write. While installed the
+/// signals' default action (terminate) is off; `uninstall()` restores it.
+final class Interruption: @unchecked Sendable {
+    // @unchecked Sendable: the only mutable state, `received`, is read and written under `lock`;
+    // the dispatch sources are created in `init` and only cancelled in `uninstall`.
+    private let lock = NSLock()
+    private var received: Int32?
+    private var sources: [DispatchSourceSignal] = []
+
+    init() {
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [weak self] in self?.record(number) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    private func record(_ number: Int32) {
+        lock.lock()
+        if received == nil { received = number }
+        lock.unlock()
+    }
+
+    /// The first signal received, if any.
+    var receivedSignal: Int32? {
+        lock.lock()
+        defer { lock.unlock() }
+        return received
+    }
+
+    /// Stops listening and restores the default actions.
+    func uninstall() {
+        for source in sources { source.cancel() }
+        sources = []
+        for number in [SIGINT, SIGTERM] { signal(number, SIG_DFL) }
+    }
+
+    static func name(_ number: Int32) -> String {
+        number == SIGINT ? "SIGINT" : number == SIGTERM ? "SIGTERM" : "signal \(number)"
+    }
+}
