@@ -1,5 +1,7 @@
 /// Kernels that work per channel on `C x H x W` buffers (batch 1): squeeze-excitation /
-/// channel attention gates, window crops, channel concatenation, stand-alone activations.
+/// channel attention gates (with the small fully connected layers they use), window crops and
+/// stand-alone activations. Channel concatenation needs no kernel: `Workspace.run` copies the
+/// inputs one after the other.
 
 /// Sum of `count` floats (eight SIMD lanes, then the tail).
 @inline(__always)

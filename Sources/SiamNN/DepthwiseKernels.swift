@@ -1,5 +1,6 @@
 /// Depth-wise convolution for dilation 1 and stride 1 or 2 (every depth-wise layer of MobileNetV3,
-/// NanoTrack's head and the padded depth-wise correlation), eight or sixteen outputs at a time.
+/// NanoTrack's head and the padded depth-wise correlation, and pysot MobileNetV2's undilated
+/// ones), sixteen or eight outputs at a time (plain loops for rows narrower than eight).
 ///
 /// A block of output rows reads its input rows from a zero-padded copy (a small stack buffer:
 /// `p` zero columns on each side, zero rows where the window leaves the map), so every output

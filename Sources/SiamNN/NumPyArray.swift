@@ -3,7 +3,8 @@ import Foundation
 /// An array in NumPy's `.npy` format (versions 1.0-3.0, C order, little-endian or byte-sized types).
 ///
 /// Reading accepts `float16/32/64`, `uint8`, `int8`, `int32`, `int64` and `bool` and converts on
-/// access; writing produces version 1.0 files of `float32` (`<f4`) or `uint8` (`|u1`).
+/// access; writing produces version 1.0 files of the array's own dtype (`init(_: Tensor)` makes
+/// `float32` arrays, which is what `siamrpn forward` writes).
 public struct NumPyArray: Sendable {
     /// Element types this reader understands, by NumPy `descr`.
     public enum DType: String, Sendable {

@@ -9,9 +9,11 @@ public struct Plan: Sendable {
     let bufferOf: [Int]
     /// Float capacity of every buffer.
     let bufferSizes: [Int]
-    /// Floats of im2col scratch needed by the largest convolution.
+    /// Floats of scratch the most demanding operation needs: the im2col matrix of a convolution
+    /// or of UPChannelRPN's full correlation, or a channel gate's means.
     public let scratchSize: Int
-    /// Multiply-accumulates of one run (convolutions and correlations).
+    /// Multiply-accumulates of one run (convolutions, correlations and the channel gates'
+    /// fully connected layers).
     public let macs: Int
 
     /// Shapes the graph for `inputSizes` (`[H, W]` per graph input). With `keepingAll`, no buffer

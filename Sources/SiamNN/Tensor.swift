@@ -1,8 +1,9 @@
 /// A dense Float32 tensor in C (row-major) order; image tensors are NCHW.
 ///
 /// `Tensor` is the value type at the library's boundaries: checkpoint entries, network inputs
-/// and outputs. The inference engine works on preallocated buffers (see `InferencePlan`) and
-/// copies into and out of `Tensor`s only at its edges.
+/// and outputs. The inference engine works on the preallocated buffers of a `Workspace` (laid
+/// out by a `Plan`) and copies into and out of `Tensor`s only at its edges (`setInput`,
+/// `tensor(_:)`); `withInputBuffer` / `withValueBuffer` skip even that copy.
 public struct Tensor: Sendable, Equatable {
     /// Extent of each dimension, outermost first (NCHW for feature maps).
     public var shape: [Int]

@@ -1,4 +1,5 @@
-/// The memory of one `Plan`: activation buffers and im2col scratch, allocated once.
+/// The memory of one `Plan`: activation buffers and one scratch buffer (im2col, channel-gate
+/// means), allocated once.
 ///
 /// A workspace is used by one caller at a time (it is the mutable part of inference); give
 /// each tracker or thread its own. Running never allocates.

@@ -3,7 +3,7 @@ import SiamNN
 import Testing
 @testable import SiamRPN
 
-/// Anchors and cosine windows must be pysot's exactly (fixtures README section 5): a single
+/// Anchors and cosine windows must be pysot's exactly (Tests/Fixtures/README.md section 5): a single
 /// swapped index or an off-by-one hanning changes every chosen box.
 struct AnchorTests {
     @Test(arguments: [25, 21, 17, 97])

@@ -2,8 +2,8 @@ import Foundation
 import Testing
 @testable import SiamRPN
 
-/// Loading the PyTorch checkpoints of `Tests/Fixtures/checkpoints/` (fixtures README section 7)
-/// and NanoTrack's real training snapshot.
+/// Loading the PyTorch checkpoints of `Tests/Fixtures/checkpoints/` (Tests/Fixtures/README.md
+/// section 7) and NanoTrack's real training snapshot (`weights/nanotrackv3.pth`, section 1).
 struct CheckpointTests {
     static let files = ["small_zip.pth", "small_legacy.pth", "small_snapshot.pth", "small_mixed.pth", "small_mixed_legacy.pth"]
 

@@ -22,7 +22,7 @@ struct CheckpointZipArchiveTests {
     }
 
     @Test func numpySavezArchiveEntriesAreNpyArrays() throws {
-        // Written by numpy.savez (see ../shared/fixtures/training/): stored entries "<key>.npy".
+        // Written by numpy.savez (Tests/Fixtures/README.md section 8): stored entries "<key>.npy".
         let archive = try ZipArchive(contentsOf: Fixtures.url("training/bn_running_after_train_forward_f64.npz"))
         #expect(archive.names.count == 22)
         #expect(archive.names.first == "backbone.features.1.running_mean.npy")

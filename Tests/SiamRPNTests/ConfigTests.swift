@@ -2,8 +2,8 @@ import Foundation
 import Testing
 import SiamRPN
 
-// Expected values come from the YAML files in Tests/Fixtures/configs/ (copies of the shared
-// fixture configs) and from pysot's pysot/core/config.py defaults and constructor signatures.
+// Expected values come from the YAML files in Tests/Fixtures/configs/ (Tests/Fixtures/README.md
+// section 9) and from pysot's pysot/core/config.py defaults and constructor signatures.
 
 private func fixture(_ name: String) throws -> PysotConfig {
     try PysotConfig.load(contentsOf: Fixtures.url("configs/\(name)"))

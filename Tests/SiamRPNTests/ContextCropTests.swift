@@ -3,8 +3,8 @@ import SiamNN
 import Testing
 @testable import SiamRPN
 
-/// pysot's `get_subwindow` crops, bit for bit (fixtures README section 4): padding with the
-/// truncated channel average, round-half-up origin, OpenCV's fixed-point INTER_LINEAR.
+/// pysot's `get_subwindow` crops, bit for bit (Tests/Fixtures/README.md section 4): padding with
+/// the truncated channel average, round-half-up origin, OpenCV's fixed-point INTER_LINEAR.
 struct ContextCropTests {
     static func frame(_ index: Int) throws -> Image {
         try Image.load(contentsOf: Fixtures.url(String(format: "frames/frame_%04d.png", index)))

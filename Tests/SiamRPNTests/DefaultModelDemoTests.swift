@@ -3,8 +3,8 @@ import Testing
 @testable import SiamRPN
 
 /// `siamrpn demo` with the bundled NanoTrackV3 on real JPEG frames reproduces the original
-/// NanoTrack's one-pass run (`nanotrack/reference_results/NanoTrackV3`, fixtures README
-/// section 8): IoU >= 0.99 with the reference box on >= 99% of frames, and the same success AUC
+/// NanoTrack's one-pass run (`nanotrack/reference_results/NanoTrackV3`, Tests/Fixtures/README.md
+/// section 17): IoU >= 0.99 with the reference box on >= 99% of frames, and the same success AUC
 /// against the ground truth within 0.002.
 struct DefaultModelDemoTests {
     @Test func bundledModelReproducesTheOriginalNanoTrackRunOnVOTBall1() throws {

@@ -4,7 +4,7 @@ import Testing
 @testable import SiamRPN
 
 /// `siamrpn demo` end to end on pysot's frames: the boxes it writes are pysot's whole
-/// trajectories (fixtures README section 6; boxes within max(1e-3 px, 2e-6 |v|)), for the three
+/// trajectories (Tests/Fixtures/README.md section 6; boxes within max(1e-3 px, 2e-6 |v|)), for the three
 /// short-term models and the long-term tracker, and the annotated video has every frame.
 struct DemoCommandTests {
     /// A folder holding frames 0..<count of the bag sequence.

@@ -2,7 +2,7 @@ import Foundation
 import SiamNN
 @testable import SiamRPN
 
-/// The fixtures' deterministic weight generator (fixtures README section 1): FNV-1a-64 of
+/// The fixtures' deterministic weight generator (Tests/Fixtures/README.md section 1): FNV-1a-64 of
 /// "seed:name", splitmix64 per element, 24-bit uniform in [-1, 1), one Float multiply and one
 /// Float add (never fused).
 enum DeterministicWeights {

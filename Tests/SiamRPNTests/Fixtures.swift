@@ -1,7 +1,8 @@
 import Foundation
 @testable import SiamRPN
 
-/// Locates the golden data copied from pysot runs into `Tests/Fixtures/` (see its README.md).
+/// Locates the golden data produced by pysot and NanoTrack runs in `Tests/Fixtures/` (see
+/// Tests/Fixtures/README.md: what every file holds, how it was made, the tolerances).
 enum Fixtures {
     static let root: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")

@@ -7,8 +7,9 @@ import Glibc
 import Darwin
 #endif
 
-/// Frame sources must give the frames pysot gets: `cv2.VideoCapture` on bag.avi (fixtures README
-/// sections 2 and 13; the copied frames 0-5 and 100-102 are cv2's, compared byte for byte) and
+/// Frame sources must give the frames pysot gets: `cv2.VideoCapture` on the bundled bag.avi
+/// (Tests/Fixtures/README.md sections 2 and 13; frames 0-5 and 100-102 of `frames/` are cv2's,
+/// compared byte for byte) and
 /// pysot's demo ordering for image folders. Every failure is a specific `FrameSourceError`.
 struct FrameSourceTests {
     static let bag = BundledDemo.video

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import SiamRPN
 
-/// Image decoding must give `cv2.imread`'s bytes (fixtures README section 12: the decoded PNGs and
+/// Image decoding must give `cv2.imread`'s bytes (Tests/Fixtures/README.md section 12: the decoded PNGs and
 /// SHA-256 digests in `jpeg/jpeg.json`, produced by OpenCV 4.6.0 with libjpeg-turbo 2.1.5), PNG
 /// must round-trip losslessly, and no input — truncated, garbage, hostile — may crash.
 struct ImageTests {
@@ -110,12 +110,13 @@ struct ImageTests {
     @Test func channelMeansEqualPysotChannelAverageOfFrameZero() throws {
         let frame = try Image.load(contentsOf: Fixtures.url("frames/frame_0000.png"))
         #expect(frame.size == ImageSize(width: 480, height: 360))
-        // `channel_average` as pysot's tracker computed it (shared fixtures tracker/*/steps.json
-        // "init.channel_average" and models/*/io.json "avg_chans"): the exact sums divided once.
+        // `channel_average` as pysot's tracker computed it (`tracker/*/steps.json`
+        // "init.channel_average" and `models/*/io.json`, Tests/Fixtures/README.md sections 3 and
+        // 6): the exact sums divided once.
         let pysot = [124.75519675925926, 130.94169560185185, 131.91252314814815]
         #expect(frame.channelMeans() == pysot)
-        // frames.json records the blue mean one ulp lower (124.75519675925925, i.e. sum * (1 / n));
-        // the tracker fixtures are what pysot actually padded with.
+        // frames.json records the same means (section 2); read with the package's JSON reader they
+        // are exact, and the check allows one ulp (sum * (1 / n) would be one ulp low in blue).
         let json = try #require(try Fixtures.json("frames/frames.json") as? [String: Any])
         let recorded = try #require(json["init_frame_channel_average_bgr"] as? [Double])
         for (mine, theirs) in zip(frame.channelMeans(), recorded) { #expect(abs(mine - theirs) <= mine.ulp) }

@@ -4,7 +4,7 @@ import Testing
 @testable import SiamRPN
 
 /// The three fixture networks (random weights from the manifests, pysot's own crops) must give
-/// pysot's float64 outputs within |a - t| <= 1e-4 + 1e-4 |t| (fixtures README section 3), and
+/// pysot's float64 outputs within |a - t| <= 1e-4 + 1e-4 |t| (Tests/Fixtures/README.md section 3), and
 /// every intermediate within 1e-4 * max|t| at the sampled positions.
 struct ModelParityTests {
     static let specs: [String: ModelSpec] = [

@@ -4,7 +4,7 @@ import Testing
 @testable import SiamRPN
 
 /// NanoTrackV3 with the real checkpoint against NanoTrack's own float64 run on Woman frames 1 -> 2
-/// (fixtures `nanotrack/README.md` sections 2, 5, 9): cls/loc within |a - t| <= 1e-4 + 1e-4 |t|,
+/// (Tests/Fixtures/README.md section 14): cls/loc within |a - t| <= 1e-4 + 1e-4 |t|,
 /// every recorded intermediate within 1e-4 max|t| (samples, min, max) and 1e-4 relative
 /// (sum, sum of squares).
 struct NanoTrackModelTests {

@@ -3,9 +3,9 @@ import SiamNN
 @testable import SiamRPN
 
 /// Shared NanoTrack fixtures: the V3 checkpoint (loaded once), models built from it, and
-/// checksum comparisons in the format of `Fixtures/nanotrack/README.md` (copied from the shared
-/// set: `models/nanotrack_v3`, `points`, `tracker/v3_*`, two reference results; frames under
-/// `Fixtures/sequences/<name>/img/`).
+/// comparisons with the checksum objects of Tests/Fixtures/README.md section 0 (files under
+/// `Fixtures/nanotrack/`: `models/nanotrack_v3`, `points`, `tracker/v3_*`, two reference
+/// results, sections 14-17; frames under `Fixtures/sequences/<name>/img/`, section 18).
 enum NanoTrackFixtures {
     static let weights: StateDict = try! StateDict.load(contentsOf: Fixtures.url("weights/nanotrackv3.pth"))
     static let model: NanoTrackModel = try! NanoTrackModel(weights: weights)
@@ -67,7 +67,8 @@ enum NanoTrackFixtures {
 
         var maxAbs: Double { Swift.max(abs(min), abs(max)) }
 
-        /// Problems comparing `values` (C order) with this checksum at the README's tolerance:
+        /// Problems comparing `values` (C order) with this checksum at the tolerance of
+        /// Tests/Fixtures/README.md section 14:
         /// samples, min and max within `relative * max|t|`; sum and sum of squares relative
         /// `relative` (the sum against `max(|sum|, 1e-2 sqrt(n sum_sq))`, as sums cancel).
         func mismatches(_ values: UnsafeBufferPointer<Float>, relative: Double = 1e-4) -> (problems: [String], worstSample: Double) {

@@ -3,13 +3,13 @@ import SiamNN
 import Testing
 @testable import SiamRPN
 
-/// NanoTracker (V3) against NanoTrack's own runs (fixtures `nanotrack/README.md` sections 3, 4,
-/// 6, 7, 8): init + 20 steps on `vot_ball1` (fast motion) and `uav_wakeboard7` (scale change).
+/// NanoTracker (V3) against NanoTrack's own runs (Tests/Fixtures/README.md sections 14-20):
+/// init + 20 steps on `vot_ball1` (fast motion) and `uav_wakeboard7` (scale change).
 ///
-/// Tolerances (README section 7): crops and frames exact; boxes and states
-/// max(1e-3 px, 2e-6 |v|); scores, penalties, window-weighted scores, lr 1e-5; network outputs
-/// 1e-4 of their range against NanoTrack's float32; the argmax exact (every recorded margin
-/// exceeds 1e-4); the first 21 boxes of the full reference run within 0.01 px (section 9).
+/// Tolerances (section 16): crops and frames exact; boxes and states max(1e-3 px, 2e-6 |v|);
+/// scores, penalties, window-weighted scores, lr 1e-5; network outputs 1e-4 of their range
+/// against NanoTrack's float32; the argmax exact (every recorded margin exceeds 1e-4, so no
+/// step may be skipped); the first 21 boxes of the full reference run within 0.01 px (section 17).
 struct NanoTrackerTests {
     static let runs = ["v3_vot_ball1", "v3_uav_wakeboard7"]
 
@@ -87,7 +87,7 @@ struct NanoTrackerTests {
         try tracker.initialize(image: image, box: run.initBox)
         #expect([tracker.centerX, tracker.centerY, tracker.width, tracker.height] == Self.state(run.initInfo["state_after"]))
         #expect(tracker.channelAverage == run.initInfo["channel_average"] as! [Double])
-        // The template crop, exactly, and the template features (zf) at the README's tolerance.
+        // The template crop, exactly, and the template features (zf) at section 14's checksum tolerance.
         let args = run.initInfo["template_crop"] as! [String: Any]
         let crop = contextCrop(image, centerX: tracker.centerX, centerY: tracker.centerY, modelSize: 127,
                                originalSize: args["original_sz"] as! Int, average: tracker.channelAverage)
@@ -108,6 +108,10 @@ struct NanoTrackerTests {
         let run = try Run(name)
         let tracker = NanoTracker(model: NanoTrackFixtures.model, config: run.config)
         try tracker.initialize(image: try run.frame(run.initInfo["frame"] as! Int), box: run.initBox)
+        // Steps whose remaining checks are skipped because our argmax differs from NanoTrack's:
+        // none may be (every recorded margin exceeds 1e-4, so there is no near tie to accept;
+        // Tests/Fixtures/README.md section 20).
+        var skipped: [Int] = []
         for step in run.stepList {
             let f = step["frame"] as! Int
             let before = Self.state(step["state_before"])
@@ -134,7 +138,10 @@ struct NanoTrackerTests {
             let best = s.choice.best
             #expect(step["pscore_margin"] as! Double > 1e-4)
             #expect(best == step["best_idx"] as! Int, "frame \(f) best index")
-            guard best == step["best_idx"] as! Int else { continue }
+            guard best == step["best_idx"] as! Int else {
+                skipped.append(f)
+                continue
+            }
             #expect([best / 15, best % 15] == step["best_idx_row_col"] as! [Int])
             #expect([Double(tracker.points[2 * best]), Double(tracker.points[2 * best + 1])] == step["best_point_crop_px"] as! [Double])
             #expect(abs(Double(tracker.score[best]) - (step["best_score"] as! Double)) <= 1e-5, "frame \(f) best score")
@@ -163,6 +170,7 @@ struct NanoTrackerTests {
             #expect(abs(Double(result.score) - (step["returned_best_score"] as! Double)) <= 1e-5)
             #expect(!result.isLost)
         }
+        #expect(skipped.count == 0, "\(name): steps skipped at frames \(skipped)")
     }
 
     @Test(arguments: runs)
@@ -258,11 +266,18 @@ struct NanoTrackerTests {
                    distanceToInteger(centerX - (side + 1) / 2 + 0.5), distanceToInteger(centerY - (side + 1) / 2 + 0.5))
     }
 
+    /// Per sequence, the frames before which the full run meets a crop rounding tie and continues
+    /// from NanoTrack's state. Exact: a change that creates a new tie (or loses this one) fails
+    /// (Tests/Fixtures/README.md section 20).
+    static let expectedCropRoundingTies: [String: [Int]] = ["vot_ball1": [25], "uav_wakeboard7": []]
+
     /// Whole sequences (initialised on frame 1 with `groundtruth_rect.txt` row 1 + 0.5, never
     /// re-initialised) against NanoTrack's reference result files, frame by frame within 0.01 px
-    /// (README section 9). Where NanoTrack's own state lies within 1e-3 px of a crop rounding
-    /// boundary (a tie float32 noise may break either way), the tracker continues from
-    /// NanoTrack's state; every such frame is listed.
+    /// (Tests/Fixtures/README.md section 17). Where NanoTrack's own state lies within 1e-3 px of a
+    /// crop rounding boundary (a tie float32 noise may break either way), the tracker continues
+    /// from NanoTrack's state; those frames are counted and must be exactly
+    /// `expectedCropRoundingTies`. Needs the whole sequences, which only the shared set has:
+    /// without it the test is reported as skipped.
     @Test(.enabled(if: sharedSequences != nil, "needs the shared sequences (../shared/sequences)"),
           arguments: ["vot_ball1", "uav_wakeboard7"])
     func fullSequenceMatchesNanoTracksReferenceRun(sequence: String) throws {
@@ -291,7 +306,9 @@ struct NanoTrackerTests {
             #expect(error <= 0.01, "\(sequence) frame \(i): \(box) vs \(reference[i - 1])")
             worst = max(worst, error)
         }
-        #expect(ties == (sequence == "vot_ball1" ? [25] : []), "\(sequence): crop rounding ties at frames \(ties)")
+        let expectedTies = try #require(Self.expectedCropRoundingTies[sequence])
+        #expect(ties.count == expectedTies.count, "\(sequence): \(ties.count) crop rounding ties, expected \(expectedTies.count)")
+        #expect(ties == expectedTies, "\(sequence): crop rounding ties at frames \(ties), expected \(expectedTies)")
         print("NanoTracker \(sequence): \(reference.count) frames, worst box difference \(worst) px; continued from NanoTrack's state at crop rounding ties before frames \(ties)")
     }
 

@@ -4,7 +4,7 @@ import Testing
 @testable import SiamRPN
 
 /// OPE success / precision / normalised precision equal pysot toolkit's on sequences with
-/// missing predictions, bad ground truth and LaSOT absent flags (fixtures README section 10).
+/// missing predictions, bad ground truth and LaSOT absent flags (Tests/Fixtures/README.md section 10).
 struct OnePassEvaluationTests {
     static func boxes(_ file: String) throws -> [[Double]] {
         let a = try NumPyArray(contentsOf: Fixtures.url("metrics/\(file)"))

@@ -3,8 +3,8 @@ import SiamNN
 import Testing
 @testable import SiamRPN
 
-/// pysot's tracker runs on the bag frames (fixtures README section 6): every step from the
-/// recorded state (so a near-tie cannot cascade), the frame-1 score arrays, and whole
+/// pysot's tracker runs on the bag frames (Tests/Fixtures/README.md section 6): every step from
+/// the recorded state (so a near-tie cannot cascade), the frame-1 score arrays, and whole
 /// trajectories from the init box.
 ///
 /// Tolerances: boxes and state max(1e-3 px, 2e-6 |v|); scores, penalties, window-weighted
@@ -66,9 +66,22 @@ struct TrackerStepTests {
         #expect(core.channelAverage == initInfo["channel_average"] as! [Double])
     }
 
+    /// Per run, the near ties of `everyStepMatchesPysotFromTheRecordedState` (Tests/Fixtures/README.md
+    /// section 20): `accepted`, the frames where pysot's runner-up is within 1e-4 of its best, so
+    /// either index is accepted; `skipped`, the frames among them where ours is the runner-up and
+    /// the rest of the step (score, box and state of another anchor) is not compared. Today ours
+    /// is pysot's choice at every near tie. Exact: a change that creates a new tie fails.
+    static let expectedNearTies: [String: (accepted: [Int], skipped: [Int])] = [
+        "siamrpn_r50_l234_dwxcorr": ([13, 14, 15, 17], []),
+        "siamrpn_mobilev2_l234_dwxcorr": ([], []),
+        "siamrpn_alex_dwxcorr": ([2, 4], []),
+        "lt_r50_weights": ([11, 12], []),
+    ]
+
     @Test(arguments: runs)
     func everyStepMatchesPysotFromTheRecordedState(run name: String) throws {
         let run = try Run(name)
+        var nearTies: [Int] = [], nearTieSkips: [Int] = []
         let core = SiameseSearch(model: run.model, track: run.track, anchor: run.anchor)
         try core.initialize(image: Self.frame(0), box: run.initBox)
         let short = SiamRPNTracker(model: run.model, track: run.track, anchor: run.anchor)
@@ -112,9 +125,13 @@ struct TrackerStepTests {
             if margin > 1e-4 {
                 #expect(s.best == pysotBest, "frame \(f) best index \(s.best) vs pysot \(pysotBest) (margin \(margin))")
             } else {
+                nearTies.append(f)
                 #expect([pysotBest, step["pscore_second_idx"] as! Int].contains(s.best), "frame \(f) near-tie best index")
             }
-            guard s.best == pysotBest else { continue }
+            guard s.best == pysotBest else {
+                nearTieSkips.append(f)
+                continue
+            }
             #expect(abs(Double(s.bestScore) - (step["best_score"] as! Double)) <= 1e-5, "frame \(f) best score")
             #expect(abs(Double(s.penalty[s.best]) - (step["penalty_best"] as! Double)) <= 1e-5, "frame \(f) penalty")
             #expect(abs(s.pscore[s.best] - (step["pscore_best"] as! Double)) <= 1e-5, "frame \(f) pscore")
@@ -149,6 +166,12 @@ struct TrackerStepTests {
             for (k, v) in after.enumerated() { Self.close(v, Self.state(step["state_after"])[k], "frame \(f) state[\(k)]") }
             #expect(abs(Double(result.score) - (step["returned_best_score"] as! Double)) <= 1e-5)
         }
+        print("TrackerStepTests \(name): near ties at frames \(nearTies), steps skipped at frames \(nearTieSkips)")
+        let expected = try #require(Self.expectedNearTies[name])
+        #expect(nearTies.count == expected.accepted.count && nearTies == expected.accepted,
+                "\(name): \(nearTies.count) near ties at frames \(nearTies), expected \(expected.accepted)")
+        #expect(nearTieSkips.count == expected.skipped.count && nearTieSkips == expected.skipped,
+                "\(name): \(nearTieSkips.count) near-tie steps skipped at frames \(nearTieSkips), expected \(expected.skipped)")
     }
 
     @Test(arguments: runs)

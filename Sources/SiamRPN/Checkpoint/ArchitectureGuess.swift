@@ -1,11 +1,14 @@
-/// Which pysot-family model a state dict's keys look like, for messages such as "this file looks
-/// like an AlexNet model (try experiments/siamrpn_alex_dwxcorr/config.yaml)".
+/// Which pysot-family model a state dict's keys look like, e.g.
+/// "siamrpn_alex_dwxcorr (AlexNetLegacy + DepthwiseRPN)". `siamrpn inspect` prints it
+/// ("looks like: ..."), `siamrpn convert` stores it as the safetensors `architecture` metadata,
+/// and a checkpoint that does not fit its config names it in the error ("This file looks like
+/// ...; check that --config matches --snapshot").
 ///
 /// Recognised key patterns (pysot's module names; a `module.` prefix is ignored):
 /// - backbone: `backbone.conv1` + `backbone.layerN` (ResNet; `layer1.0.conv3` means Bottleneck,
 ///   i.e. ResNet-50, otherwise ResNet-18/34), `backbone.layer0`..`layer7` (MobileNetV2),
 ///   `backbone.layer1`..`layer5` without `layer0` (AlexNet), `backbone.features.N` with five
-///   4-D conv weights (AlexNetLegacy);
+///   conv weights, i.e. a `.weight` with a `.bias` and no running statistics (AlexNetLegacy);
 /// - neck: `neck.downsample2/3/4` (AdjustAllLayer), `neck.downsample` (AdjustLayer);
 /// - head: `rpn_head.rpn2/3/4` (MultiRPN), `rpn_head.cls.conv_kernel` (DepthwiseRPN),
 ///   `rpn_head.template_cls_conv` (UPChannelRPN), `mask_head` / `refine_head` (SiamMask),

@@ -1,13 +1,16 @@
-/// Why a pysot `config.yaml` could not be loaded or turned into a `ModelSpec`.
+/// Why a pysot `config.yaml` (or a NanoTrack one) could not be loaded or turned into a
+/// `ModelSpec`.
 ///
 /// Every message names the source (the file path, or `<yaml string>`), the key path
 /// (`TRACK.LR`, `BACKBONE.KWARGS.used_layers`) and what was expected. Unknown keys are never
-/// errors: they become `PysotConfig.warnings`.
+/// errors: in a pysot config they become `PysotConfig.warnings`; a NanoTrack config's other
+/// keys are ignored.
 public enum ConfigError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The file could not be read (missing, unreadable, not UTF-8).
     case unreadableFile(path: String, reason: String)
-    /// The text is not valid YAML (`detail` starts "invalid YAML", with Yams' line:column and
-    /// problem), or its top level is not a mapping.
+    /// The text is not valid YAML (for a pysot config `detail` starts "invalid YAML", then Yams'
+    /// line:column and problem; for a NanoTrack config it is Yams' message alone), or the top
+    /// level of a pysot config is not a mapping.
     case invalidYAML(source: String, detail: String)
     /// A key pysot declares holds a value of another type (yacs' "Type mismatch").
     /// `line` is 1-based when known.
@@ -22,7 +25,8 @@ public enum ConfigError: Error, CustomStringConvertible, Equatable, Sendable {
     case unknownArgument(source: String, keyPath: String, constructor: String, accepted: [String])
     /// Two parts of the config disagree (channel counts, level counts, anchor counts).
     case inconsistent(source: String, keyPath: String, detail: String)
-    /// Valid for pysot but not implemented by this package (SiamMask heads).
+    /// Valid for pysot or NanoTrack but not implemented by this package (SiamMask heads,
+    /// NanoTrack backbones other than V3's `mobilenetv3_small_v3`).
     case unsupported(source: String, keyPath: String, detail: String)
 
     /// The file path or `<yaml string>` the error is about.

@@ -18,16 +18,17 @@ public struct ModelSpec: Sendable, Equatable {
 /// pysot `BACKBONE.TYPE` with its `KWARGS`.
 public enum BackboneSpec: Sendable, Equatable {
     /// `resnet18` / `resnet34` / `resnet50` (depth 18, 34, 50): pysot's atrous ResNet;
-    /// `usedLayers` are 1-based layer numbers (pysot `used_layers`, e.g. [2, 3, 4]).
-    /// pysot indexes the list [conv1, layer1, layer2, layer3, layer4], so 0 (the stem's ReLU
+    /// `usedLayers` is pysot's `used_layers` (e.g. [2, 3, 4]): indices into
+    /// [conv1, layer1, layer2, layer3, layer4], so index i is layer i and 0 (the stem's ReLU
     /// output) is valid too; `used_layers` has no default for ResNets.
     case resnet(depth: Int, usedLayers: [Int])
-    /// `mobilenetv2`: width multiplier and 1-based `used_layers` (e.g. [3, 5, 7]).
-    /// Indices run over [layer0 (stem), layer1 ... layer7]; defaults 1.0 and [3, 5, 7].
+    /// `mobilenetv2`: width multiplier and `used_layers` (e.g. [3, 5, 7]), indices into
+    /// [layer0 (stem), layer1 ... layer7]; defaults 1.0 and [3, 5, 7].
     case mobileNetV2(widthMult: Double, usedLayers: [Int])
-    /// `alexnet`: the newer AlexNet (conv without bias, BN, ReLU after pool).
+    /// `alexnet`: the same five conv (with bias) + BN stages as `alexnetlegacy` (BN before the
+    /// pool), as modules `layer1` ... `layer5` (pysot's newer naming).
     case alexNet(widthMult: Double)
-    /// `alexnetlegacy`: conv with bias, BN before the pool.
+    /// `alexnetlegacy`: the same network as one `features` sequence (the 2019 model zoo's naming).
     case alexNetLegacy(widthMult: Double)
 }
 

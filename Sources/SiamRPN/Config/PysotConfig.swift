@@ -4,7 +4,8 @@
 /// `config.py` defaults), as typed Swift values. A plain value: pass it where it is needed.
 ///
 /// Load one with `PysotConfig.load(contentsOf:)` or `PysotConfig(yaml:)`; `PysotConfig()` is
-/// pysot's defaults. The tracker needs only `track`; the network is described by `modelSpec()`.
+/// pysot's defaults. A tracker reads `track` and `anchor`; the network is described by
+/// `modelSpec()`.
 public struct PysotConfig: Sendable, Equatable {
     /// `META_ARC`, default "siamrpn_r50_l234_dwxcorr": the experiment's name (informational).
     public var metaArc: String = "siamrpn_r50_l234_dwxcorr"
@@ -26,7 +27,7 @@ public struct PysotConfig: Sendable, Equatable {
     public var refine = RefineConfig()
     /// `ANCHOR`.
     public var anchor = AnchorConfig()
-    /// `TRACK`: everything the tracker reads.
+    /// `TRACK`: the tracker's hyper-parameters (its anchor grid comes from `anchor`).
     public var track = TrackConfig()
 
     /// Where the values came from (a file path, `<yaml string>`, or `<defaults>`); error

@@ -11,7 +11,8 @@ public enum TrackerType: String, Sendable, Equatable, CaseIterable {
     case siamMask = "SiamMaskTracker"
 }
 
-/// pysot's `cfg.TRACK`: the hyper-parameters of the tracker (the only section a tracker reads).
+/// pysot's `cfg.TRACK`: the hyper-parameters of the tracker (a SiamRPN tracker also reads
+/// `ANCHOR`, for its anchor grid).
 ///
 /// Defaults are pysot's `config.py` values; sizes are in pixels of the crops fed to the network.
 public struct TrackConfig: Sendable, Equatable {
