@@ -4,8 +4,8 @@ import Foundation
 /// frames (BGR8, row-major HWC, exactly `width * height * 3` bytes each) to a pipe.
 ///
 /// For files this reproduces `cv2.VideoCapture(path).read()` (OpenCV's FFmpeg backend): on
-/// pysot's demo/bag.avi (XVID) all 48 reference frames of the shared fixtures match byte for byte
-/// with Debian 12's ffmpeg 5.1 (libavcodec 59.37, the same as OpenCV 4.6's). No extra options are
+/// pysot's demo/bag.avi (XVID) the 48 reference frames of the shared fixture set match byte for
+/// byte (the tests check the 9 in Tests/Fixtures/frames, section 2) with Debian 12's ffmpeg 5.1 (libavcodec 59.37, the same as OpenCV 4.6's). No extra options are
 /// needed for that: ffmpeg's default yuv420p -> bgr24 conversion is the one OpenCV's
 /// `sws_scale` call performs. The one option that matters is `-fps_mode passthrough`: without it
 /// ffmpeg's raw output duplicates or drops frames of variable-frame-rate videos to a constant

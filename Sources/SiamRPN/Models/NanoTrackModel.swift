@@ -15,7 +15,7 @@ import SiamNN
 /// distances (left, top, right, bottom) in search-crop pixels from each point, already `exp`ed.
 ///
 /// Numerics: Float32 with BatchNorm folded into the convolutions; against NanoTrack's float64
-/// truth the outputs agree within |a - t| <= 1e-4 + 1e-4 |t| (fixtures `nanotrack/README.md` 9).
+/// truth the outputs agree within |a - t| <= 1e-4 + 1e-4 |t| (Tests/Fixtures/README.md section 14).
 /// Only a 127 template works with the head (its pixel-wise correlation is built for 8x8
 /// template features); other sizes throw `PlanError` when the search plan is made.
 public struct NanoTrackModel: SiameseNetwork {

@@ -10,7 +10,7 @@ import SiamNN
 /// `loc` `[1, 4A, S, S]` (channels `[dx_0.., dy_0.., dw_0.., dh_0..]`).
 ///
 /// Numerics: Float32 with BatchNorm folded into the convolutions; against pysot's float64 truth
-/// the outputs agree within |a - t| <= 1e-4 + 1e-4 |t| (fixtures README section 3).
+/// the outputs agree within |a - t| <= 1e-4 + 1e-4 |t| (Tests/Fixtures/README.md section 3).
 public struct SiamRPNModel: SiameseNetwork {
     public let spec: ModelSpec
     /// z `[3, h, w]` -> the kernels of every RPN branch (cls, loc per level).

@@ -1,5 +1,5 @@
 /// OpenCV's `cv2.resize(..., INTER_LINEAR)` on 8-bit images, reproduced bit for bit
-/// (OpenCV 4.x fixed-point path; Tests/Fixtures/README.md, crops).
+/// (OpenCV 4.x fixed-point path; Tests/Fixtures/README.md section 4).
 ///
 /// Half-pixel centres, 11-bit interpolation weights (`rint(f * 2048)` in Float), an exact
 /// integer horizontal pass and OpenCV's SIMD-rounded vertical pass
