@@ -151,7 +151,7 @@ func parseBox(_ text: String) throws -> Box {
     let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
     let values = parts.compactMap(parseDecimal)
     guard parts.count == 4, values.count == 4 else {
-        throw CLIError("--init '\(text)' is not a box: expected four decimal numbers x,y,w,h (0-based pixels), e.g. 315,138,113,118")
+        throw CLIError("--init '\(text)' is not a box: expected four numbers x,y,w,h in decimal (0-based pixels), e.g. 315,138,113,118")
     }
     guard values[2] > 0, values[3] > 0 else {
         throw CLIError("--init '\(text)' has a non-positive width or height")
