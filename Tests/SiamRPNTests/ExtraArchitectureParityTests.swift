@@ -27,6 +27,14 @@ struct ExtraArchitectureParityTests {
         return try SiamRPNModel(config: config, weights: DeterministicWeights.stateDict(model))
     }
 
+    /// The generator reproduces every tensor of the new manifests (UPChannelRPN's template-conv
+    /// biases have their own, larger scale), so a parity failure points at the model.
+    @Test(arguments: models)
+    func generatedWeightsMatchTheManifestChecksums(model: String) throws {
+        let mismatches = try DeterministicWeights.checksumMismatches(model)
+        #expect(mismatches.isEmpty, "\(model): \(mismatches.prefix(5))")
+    }
+
     @Test(arguments: models)
     func clsAndLocMatchPysotFloat64Truth(model: String) throws {
         let crops = Self.cropFolders[model]!

@@ -25,9 +25,11 @@ public enum BackboneSpec: Sendable, Equatable {
     /// `mobilenetv2`: width multiplier and 1-based `used_layers` (e.g. [3, 5, 7]).
     /// Indices run over [layer0 (stem), layer1 ... layer7]; defaults 1.0 and [3, 5, 7].
     case mobileNetV2(widthMult: Double, usedLayers: [Int])
-    /// `alexnet`: the newer AlexNet (conv without bias, BN, ReLU after pool).
+    /// `alexnet`: pysot's newer AlexNet module layout (`layer1` ... `layer5`, each conv with bias
+    /// at `.0` and its BN at `.1`); the same computation as `alexnetlegacy`.
     case alexNet(widthMult: Double)
-    /// `alexnetlegacy`: conv with bias, BN before the pool.
+    /// `alexnetlegacy`: the same network as one `features` sequence (conv with bias, BN, then
+    /// max-pool and ReLU in the first two stages; keys `features.0/1, 4/5, 8/9, 11/12, 14/15`).
     case alexNetLegacy(widthMult: Double)
 }
 
