@@ -70,6 +70,25 @@ enum DeterministicWeights {
         return (root["seed"] as! Int, params)
     }
 
+    /// The manifest entries of `model` whose generated tensor does not reproduce the manifest's
+    /// checksums: first four and last values bit for bit, float64 sum and sum of squares within
+    /// 1e-9 relative (same accumulation order, so only rounding noise). Empty when all match.
+    static func checksumMismatches(_ model: String) throws -> [String] {
+        let (seed, params) = try manifest(model)
+        return params.compactMap { p in
+            let n = p.shape.reduce(1, *)
+            let v = tensor(seed: seed, name: p.name, count: n, scale: p.scale, offset: p.offset)
+            let sum = v.reduce(0.0) { $0 + Double($1) }
+            let sumSq = v.reduce(0.0) { $0 + Double($1) * Double($1) }
+            var wrong: [String] = []
+            if Array(v.prefix(4)).map(\.bitPattern) != Array(p.first4.prefix(min(4, n))) { wrong.append("first values") }
+            if v.last!.bitPattern != p.last { wrong.append("last value") }
+            if abs(sum - p.sum) > 1e-9 * max(1, abs(p.sum)) { wrong.append("sum \(sum) vs \(p.sum)") }
+            if abs(sumSq - p.sumSq) > 1e-9 * max(1, p.sumSq) { wrong.append("sum_sq \(sumSq) vs \(p.sumSq)") }
+            return wrong.isEmpty ? nil : "\(p.name): " + wrong.joined(separator: ", ")
+        }
+    }
+
     /// The full state dict of a fixture model (num_batches_tracked omitted).
     static func stateDict(_ model: String) throws -> StateDict {
         let (seed, params) = try manifest(model)

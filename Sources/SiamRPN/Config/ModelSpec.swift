@@ -25,10 +25,11 @@ public enum BackboneSpec: Sendable, Equatable {
     /// `mobilenetv2`: width multiplier and `used_layers` (e.g. [3, 5, 7]), indices into
     /// [layer0 (stem), layer1 ... layer7]; defaults 1.0 and [3, 5, 7].
     case mobileNetV2(widthMult: Double, usedLayers: [Int])
-    /// `alexnet`: the same five conv (with bias) + BN stages as `alexnetlegacy` (BN before the
-    /// pool), as modules `layer1` ... `layer5` (pysot's newer naming).
+    /// `alexnet`: pysot's newer AlexNet module layout (`layer1` ... `layer5`, each conv with bias
+    /// at `.0` and its BN at `.1`); the same computation as `alexnetlegacy`.
     case alexNet(widthMult: Double)
-    /// `alexnetlegacy`: the same network as one `features` sequence (the 2019 model zoo's naming).
+    /// `alexnetlegacy`: the same network as one `features` sequence (conv with bias, BN, then
+    /// max-pool and ReLU in the first two stages; keys `features.0/1, 4/5, 8/9, 11/12, 14/15`).
     case alexNetLegacy(widthMult: Double)
 }
 

@@ -35,7 +35,12 @@ public struct NanoTrackModel: SiameseNetwork {
     /// `fused: false` builds the inspection form (every module output the fixtures record is a
     /// named value; slower), see `LayerEmitter`.
     init(weights: StateDict, fused: Bool) throws {
-        let reader = WeightReader(weights)
+        try self.init(reader: WeightReader(weights), fused: fused)
+    }
+
+    /// Builds with the tensors `reader` hands out; `reader.requests` lists every key the
+    /// network asked for (and the ignored `neck.*`), also when this throws.
+    init(reader: WeightReader, fused: Bool) throws {
         let backbone = NanoMobileNetV3(settings: NanoMobileNetV3.smallV3, weights: reader, prefix: "backbone.")
         reader.ignore(keysWithPrefix: "neck.")
         let head = BANHead(channels: backbone.outChannels, weights: reader, prefix: "ban_head.")

@@ -21,8 +21,13 @@ public struct SiamRPNModel: SiameseNetwork {
     /// Builds the network of `spec` with the tensors of `weights` (pysot state-dict keys).
     /// Throws `ModelLoadError` listing every missing, unexpected or mis-shaped key.
     public init(spec: ModelSpec, weights: StateDict) throws {
+        try self.init(spec: spec, reader: WeightReader(weights))
+    }
+
+    /// Builds with the tensors `reader` hands out; `reader.requests` lists every key the
+    /// network asked for, also when this throws.
+    init(spec: ModelSpec, reader: WeightReader) throws {
         self.spec = spec
-        let reader = WeightReader(weights)
         let backbone = Backbone(spec: spec.backbone, weights: reader, prefix: "backbone.")
         let neck = Neck(spec: spec.neck, weights: reader, prefix: "neck.")
         let head = RPNHead(spec: spec.head, weights: reader, prefix: "rpn_head.")

@@ -2,13 +2,26 @@ import SiamNN
 
 /// Hands a model's layers their tensors from a `StateDict` by pysot key, strictly.
 ///
-/// Every request records the key; a missing key or a wrong shape is noted (the layer gets zeros
-/// so that construction can go on and report every problem at once), and `finish()` throws one
-/// `ModelLoadError` listing missing, unexpected (unrequested, except `num_batches_tracked`) and
-/// mis-shaped keys.
+/// Every request records the key and the shape the layer needs (`requests`, in binding order);
+/// a missing key or a wrong shape is noted (the layer gets zeros so that construction can go on
+/// and report every problem at once), and `finish()` throws one `ModelLoadError` listing
+/// missing, unexpected (unrequested, except `num_batches_tracked`) and mis-shaped keys.
+///
+/// Because requests do not depend on what the state dict holds, a model built over an empty
+/// `StateDict` lists its whole key set (`docs/weight-keys/` is checked this way).
 final class WeightReader {
+    /// One key a model asked for.
+    struct Request: Equatable, Sendable {
+        var key: String
+        /// The shape the model needs; for an ignored key, the shape the file holds.
+        var shape: [Int]
+        /// Accepted without being used (`ignore(keysWithPrefix:)`).
+        var ignored: Bool
+    }
+
     private let weights: StateDict
-    private(set) var requested: [String] = []
+    /// Every key requested so far, in binding order.
+    private(set) var requests: [Request] = []
     private var missing: [String] = []
     private var wrongShapes: [ModelLoadError.ShapeMismatch] = []
 
@@ -18,7 +31,7 @@ final class WeightReader {
 
     /// The values of `key`, which must have `shape`.
     func tensor(_ key: String, shape: [Int]) -> [Float] {
-        requested.append(key)
+        requests.append(Request(key: key, shape: shape, ignored: false))
         guard let entry = weights[key] else {
             missing.append(key)
             return [Float](repeating: 0, count: shape.reduce(1, *))
@@ -49,7 +62,9 @@ final class WeightReader {
     /// Accepts every key under `prefix` without using it (tensors a checkpoint carries for a
     /// module the forward pass never calls, such as NanoTrack's `neck.`).
     func ignore(keysWithPrefix prefix: String) {
-        requested += weights.keys.filter { $0.hasPrefix(prefix) }
+        for key in weights.keys where key.hasPrefix(prefix) && !key.hasSuffix(".num_batches_tracked") {
+            requests.append(Request(key: key, shape: weights[key]!.shape, ignored: true))
+        }
     }
 
     /// `nn.BatchNorm2d` at `prefix` with running statistics.
@@ -71,7 +86,7 @@ final class WeightReader {
 
     /// Throws if any key was missing, mis-shaped, or present but never requested.
     func finish(architecture: String) throws {
-        let used = Set(requested)
+        let used = Set(requests.map(\.key))
         let unexpected = weights.keys.filter { !used.contains($0) && !$0.hasSuffix(".num_batches_tracked") }
         if missing.isEmpty && unexpected.isEmpty && wrongShapes.isEmpty { return }
         throw ModelLoadError.keyMismatch(
