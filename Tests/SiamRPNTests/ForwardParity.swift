@@ -4,7 +4,7 @@ import Testing
 @testable import SiamRPN
 
 /// The forward-parity checks every fixture network suite runs against numbers pysot computed
-/// (fixtures README section 3, `models_extra/README.md`).
+/// (Tests/Fixtures/README.md sections 3 and 21, `models_extra/README.md`).
 ///
 /// * `cls` / `loc` against the float64 truth (`cls_f64.npy`, `loc_f64.npy`, NCHW):
 ///   every element within |a - t| <= 1e-4 + 1e-4 |t|.
