@@ -27,28 +27,3 @@ public enum BundledDemo {
         Bundle.module.bundleURL.appendingPathComponent("demo").appendingPathComponent(name)
     }
 }
-
-/// Parses ground-truth or result text: one box per line, four numbers separated by commas, tabs
-/// or spaces (OTB files use all three; CRLF allowed). Throws naming the line of a bad row.
-public func parseBoxes(_ text: String, source: String) throws -> [Box] {
-    var boxes: [Box] = []
-    for (i, line) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
-        let fields = line.split(whereSeparator: { $0 == "," || $0 == "\t" || $0 == " " || $0 == "\r" })
-        if fields.isEmpty { continue }
-        let values = fields.compactMap { Double($0) }
-        guard fields.count == 4, values.count == 4 else {
-            throw BoxFileError(source: source, line: i + 1, text: String(line))
-        }
-        boxes.append(Box(x: values[0], y: values[1], width: values[2], height: values[3]))
-    }
-    return boxes
-}
-
-/// A line of a box file that is not what it should hold.
-public struct BoxFileError: Error, CustomStringConvertible {
-    public var source: String
-    public var line: Int
-    public var text: String
-    public var expected = "four numbers x,y,w,h"
-    public var description: String { "\(source) line \(line): '\(text)' is not \(expected)" }
-}

@@ -39,7 +39,7 @@ public struct TrackingModel: Sendable {
             throw ConfigError.unreadableFile(path: configURL.path, reason: describeFileError(error))
         }
         if NanoTrackConfig.describes(text) {
-            let config = try NanoTrackConfig(yaml: text, source: configURL.path)
+            let (config, warnings) = try NanoTrackConfig.read(yaml: text, source: configURL.path)
             let weights = try StateDict.load(contentsOf: snapshotURL)
             if let guess = weights.architectureGuess, guess.hasPrefix("NanoTrack v1") || guess.hasPrefix("NanoTrack v2") {
                 throw ModelLoadError.unsupportedModel(
@@ -47,7 +47,7 @@ public struct TrackingModel: Sendable {
                     + "(V1 and V2 are recognised by `siamrpn inspect` but their networks are not implemented)")
             }
             let model = try NanoTrackModel(weights: weights)
-            return TrackingModel(network: model, name: "NanoTrackV3", warnings: [], preferredThreads: 1) {
+            return TrackingModel(network: model, name: "NanoTrackV3", warnings: warnings, preferredThreads: 1) {
                 NanoTracker(model: model, config: config)
             }
         }

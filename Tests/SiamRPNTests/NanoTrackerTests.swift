@@ -119,11 +119,11 @@ struct NanoTrackerTests {
             let image = try run.frame(f)
             let s = try tracker.search(image: image)
             #expect(step["score_size"] as! Int == 15 && step["instance_size"] as! Int == 255)
-            #expect(s.sZ == step["s_z"] as! Double && s.scaleZ == step["scale_z"] as! Double && s.sX == step["s_x"] as! Double,
+            #expect(s.region.sZ == step["s_z"] as! Double && s.region.scaleZ == step["scale_z"] as! Double && s.region.sX == step["s_x"] as! Double,
                     "frame \(f) crop geometry")
-            #expect(s.cropSize == step["s_x_rounded"] as! Int)
+            #expect(s.region.cropSize == step["s_x_rounded"] as! Int)
 
-            let crop = contextCrop(image, centerX: before[0], centerY: before[1], modelSize: 255, originalSize: s.cropSize,
+            let crop = contextCrop(image, centerX: before[0], centerY: before[1], modelSize: 255, originalSize: s.region.cropSize,
                                    average: tracker.channelAverage)
             #expect(NanoTrackFixtures.Checksum(step["search_crop_checksum"]).matchesExactly(Self.chw(crop, size: 255)), "frame \(f) crop")
 
@@ -187,7 +187,7 @@ struct NanoTrackerTests {
             return zip(a, b).map { abs($0 - $1) }.max() ?? .infinity
         }
         let crop = contextCrop(image, centerX: tracker.centerX, centerY: tracker.centerY, modelSize: 255,
-                               originalSize: s.cropSize, average: tracker.channelAverage)
+                               originalSize: s.region.cropSize, average: tracker.channelAverage)
         #expect(Self.chw(crop, size: 255) == (try load("step1_x_crop.npy")))
         let (cls, loc) = try #require(tracker.networkOutputs())
         let clsRef = try load("step1_cls.npy"), locRef = try load("step1_loc.npy")

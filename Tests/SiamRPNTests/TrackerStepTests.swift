@@ -96,13 +96,13 @@ struct TrackerStepTests {
             let s = try core.search(image: Self.frame(f), instanceSize: instance,
                                     windowInfluence: lost ? 0.001 : run.track.windowInfluence)
             #expect(s.scoreSize == step["score_size"] as! Int)
-            #expect(s.sZ == step["s_z"] as! Double && s.scaleZ == step["scale_z"] as! Double && s.sX == step["s_x"] as! Double,
+            #expect(s.region.sZ == step["s_z"] as! Double && s.region.scaleZ == step["scale_z"] as! Double && s.region.sX == step["s_x"] as! Double,
                     "frame \(f) crop geometry")
-            #expect(s.cropSize == step["s_x_rounded"] as! Int)
+            #expect(s.region.cropSize == step["s_x_rounded"] as! Int)
 
             // The crop: integer checksum of pysot's uint8 search crop, exact.
             let crop = contextCrop(try Self.frame(f), centerX: before[0], centerY: before[1], modelSize: instance,
-                                   originalSize: s.cropSize, average: core.channelAverage)
+                                   originalSize: s.region.cropSize, average: core.channelAverage)
             let cropCHW = networkInput(fromBGR: crop, size: instance).values
             let ck = step["search_crop_checksum"] as! [String: Any]
             #expect(cropCHW.reduce(0.0) { $0 + Double($1) } == ck["sum"] as! Double, "frame \(f) crop sum")
@@ -186,7 +186,7 @@ struct TrackerStepTests {
         }
         let crop = try NumPyArray(contentsOf: Fixtures.url("tracker/\(name)/frame1_x_crop.npy"))
         let ours = contextCrop(try Self.frame(1), centerX: core.centerX, centerY: core.centerY, modelSize: run.track.instanceSize,
-                               originalSize: s.cropSize, average: core.channelAverage)
+                               originalSize: s.region.cropSize, average: core.channelAverage)
         #expect(networkInput(fromBGR: ours, size: run.track.instanceSize).values.map { UInt8($0) } == crop.data)
         func worst(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).map { abs($0 - $1) }.max() ?? .infinity }
         #expect(worst(s.score.map(Double.init), try load("frame1_score.npy")) <= 1e-5)

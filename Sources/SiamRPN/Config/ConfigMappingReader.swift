@@ -8,7 +8,13 @@ final class ConfigParseContext {
     let source: String
     private var positionedWarnings: [(line: Int, column: Int, message: String)] = []
 
-    init(source: String) { self.source = source }
+    /// Who declares the known keys, for the unknown-key warning ("pysot's config.py").
+    let declaredBy: String
+
+    init(source: String, declaredBy: String = "pysot's config.py") {
+        self.source = source
+        self.declaredBy = declaredBy
+    }
 
     /// The warnings in file order (by the position of the key they are about).
     var warnings: [String] {
@@ -23,7 +29,7 @@ final class ConfigParseContext {
     }
 
     func warnUnknown(_ keyPath: String, at mark: Mark?) {
-        warn("unknown key \(keyPath) (ignored; pysot's config.py does not declare it)", at: mark)
+        warn("unknown key \(keyPath) (ignored; \(declaredBy) does not declare it)", at: mark)
     }
 }
 

@@ -63,18 +63,41 @@ public enum GroundTruthRegion: Sendable, Equatable {
 /// (polygon) separated by commas, tabs or spaces (OTB files use all three; CRLF allowed; empty
 /// lines skipped). Throws `BoxFileError` naming the line of a bad row.
 public func parseGroundTruth(_ text: String, source: String) throws -> [GroundTruthRegion] {
-    var regions: [GroundTruthRegion] = []
+    try numberRows(text, source: source, counts: [4, 8], expected: "4 numbers x,y,w,h or 8 (a polygon)").map { v in
+        v.count == 4 ? .rectangle(Box(x: v[0], y: v[1], width: v[2], height: v[3])) : .polygon(v)
+    }
+}
+
+/// Parses ground-truth or result text of boxes: one `x,y,w,h` per line, separated as
+/// `parseGroundTruth` allows. Throws `BoxFileError` naming the line of a bad row.
+public func parseBoxes(_ text: String, source: String) throws -> [Box] {
+    try numberRows(text, source: source, counts: [4], expected: "four numbers x,y,w,h").map { v in
+        Box(x: v[0], y: v[1], width: v[2], height: v[3])
+    }
+}
+
+/// The numbers of each non-empty line, which must hold one of `counts` of them.
+private func numberRows(_ text: String, source: String, counts: Set<Int>, expected: String) throws -> [[Double]] {
+    var rows: [[Double]] = []
     for (i, line) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
         let fields = line.split(whereSeparator: { $0 == "," || $0 == "\t" || $0 == " " || $0 == "\r" })
         if fields.isEmpty { continue }
         let values = fields.compactMap { Double($0) }
-        switch (fields.count, values.count) {
-        case (4, 4): regions.append(.rectangle(Box(x: values[0], y: values[1], width: values[2], height: values[3])))
-        case (8, 8): regions.append(.polygon(values))
-        default: throw BoxFileError(source: source, line: i + 1, text: String(line), expected: "4 numbers x,y,w,h or 8 (a polygon)")
+        guard counts.contains(fields.count), values.count == fields.count else {
+            throw BoxFileError(source: source, line: i + 1, text: String(line), expected: expected)
         }
+        rows.append(values)
     }
-    return regions
+    return rows
+}
+
+/// A line of a box file that is not what it should hold.
+public struct BoxFileError: Error, CustomStringConvertible {
+    public var source: String
+    public var line: Int
+    public var text: String
+    public var expected = "four numbers x,y,w,h"
+    public var description: String { "\(source) line \(line): '\(text)' is not \(expected)" }
 }
 
 /// Where a sequence's ground truth is, by the benchmarks' own layouts: for a frame folder,

@@ -115,10 +115,6 @@ public final class NanoTracker {
     /// The crop geometry and choice of one search.
     struct Step {
         var region: SearchRegion
-        var sZ: Double { region.sZ }
-        var scaleZ: Double { region.scaleZ }
-        var sX: Double { region.sX }
-        var cropSize: Int { region.cropSize }
         var choice: PenalizedChoice
     }
 

@@ -55,10 +55,6 @@ final class SiameseSearch {
         var instanceSize: Int
         var scoreSize: Int
         var region: SearchRegion
-        var sZ: Double { region.sZ }
-        var scaleZ: Double { region.scaleZ }
-        var sX: Double { region.sX }
-        var cropSize: Int { region.cropSize }
         var cls: Tensor
         var loc: Tensor
         /// Softmax foreground probabilities, decoded boxes `[cx, cy, w, h]` rows (crop pixels
