@@ -48,5 +48,5 @@ let package = Package(
         .testTarget(name: "SiamNNTests", dependencies: ["SiamNN"]),
         .testTarget(name: "SiamRPNTests", dependencies: ["SiamRPN", "SiamNN", "siamrpn", "TrackVideo"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

@@ -8,6 +8,9 @@ import Foundation
 /// differ at most by sgemm's float32 rounding for another blocking.
 public enum ComputeThreads {
     private static let lock = NSLock()
+    // nonisolated(unsafe): `current` is only read (`count`) and written (`set`) while holding
+    // `lock`, so accesses from different threads never race. (Mutex from Synchronization would
+    // say this to the compiler, but needs macOS 15; the package supports macOS 13.)
     nonisolated(unsafe) private static var current = ProcessInfo.processInfo.activeProcessorCount
 
     /// The number of threads in use (default: all active cores).
@@ -36,9 +39,24 @@ func parallelChunks(_ count: Int, minChunk: Int = 1, _ body: (Range<Int>) -> Voi
         body(0..<count)
         return
     }
-    DispatchQueue.concurrentPerform(iterations: workers) { t in
-        let lo = count * t / workers
-        let hi = count * (t + 1) / workers
-        if lo < hi { body(lo..<hi) }
+    withoutActuallyEscaping(body) { body in
+        let chunk = ChunkBody(body)
+        DispatchQueue.concurrentPerform(iterations: workers) { t in
+            let lo = count * t / workers
+            let hi = count * (t + 1) / workers
+            if lo < hi { chunk.body(lo..<hi) }
+        }
     }
+}
+
+/// `parallelChunks`'s body, handed to `DispatchQueue.concurrentPerform`'s `@Sendable` closure.
+// @unchecked Sendable: the closure is called concurrently, but each call gets a disjoint range
+// and, by `parallelChunks`'s contract, writes only memory owned by that range (reads of shared
+// inputs are not mutated meanwhile); and the closure never outlives the call:
+// `concurrentPerform` returns only after every iteration has finished, before
+// `withoutActuallyEscaping` and `parallelChunks` return, so no reference to it (or to what it
+// captures) escapes to another thread afterwards.
+private struct ChunkBody: @unchecked Sendable {
+    let body: (Range<Int>) -> Void
+    init(_ body: @escaping (Range<Int>) -> Void) { self.body = body }
 }

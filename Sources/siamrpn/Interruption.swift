@@ -9,9 +9,10 @@ import Darwin
 /// SIGINT and SIGTERM turned into a flag that a long loop polls, so the loop can stop between
 /// two frames and leave complete files behind instead of dying mid-write. While installed the
 /// signals' default action (terminate) is off; `uninstall()` restores it.
+// @unchecked Sendable: the mutable state, `received` and `sources`, is read and written only
+// while holding `lock` (`sources` is also filled in `init`, before the object can be shared);
+// the signal handlers, on Dispatch's global queue, only call `record`, which takes `lock`.
 final class Interruption: @unchecked Sendable {
-    // @unchecked Sendable: the only mutable state, `received`, is read and written under `lock`;
-    // the dispatch sources are created in `init` and only cancelled in `uninstall`.
     private let lock = NSLock()
     private var received: Int32?
     private var sources: [DispatchSourceSignal] = []
@@ -41,8 +42,11 @@ final class Interruption: @unchecked Sendable {
 
     /// Stops listening and restores the default actions.
     func uninstall() {
-        for source in sources { source.cancel() }
+        lock.lock()
+        let active = sources
         sources = []
+        lock.unlock()
+        for source in active { source.cancel() }
         for number in [SIGINT, SIGTERM] { signal(number, SIG_DFL) }
     }
 

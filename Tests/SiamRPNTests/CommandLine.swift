@@ -32,6 +32,9 @@ enum SiamRPNBinary {
         process.standardError = err
         try process.run()
         // Read both pipes while the process runs so neither fills up.
+        // @unchecked Sendable: `data` is written once by the background block before it calls
+        // `group.leave()`, and read only after `group.wait()` returns, which orders the write
+        // before the read; nothing else touches it.
         final class Box: @unchecked Sendable { var data = Data() }
         let errBox = Box()
         let group = DispatchGroup()

@@ -12,13 +12,19 @@ struct TrackerConcurrencyTests {
         let frames = try (0..<6).map { try TrackerStepTests.frame($0) }
         let targets = [run.initBox, Box(x: 100, y: 80, width: 60, height: 90), Box(x: 20, y: 200, width: 120, height: 70)]
 
-        func track(_ box: Box) throws -> [Box] {
-            let tracker = SiamRPNTracker(model: run.model, track: run.track, anchor: run.anchor)
+        // The parallel threads capture only Sendable values: the shared model, the settings and
+        // the frames (not `run`, whose parsed JSON steps are not Sendable).
+        let model = run.model, trackConfig = run.track, anchor = run.anchor
+        @Sendable func track(_ box: Box) throws -> [Box] {
+            let tracker = SiamRPNTracker(model: model, track: trackConfig, anchor: anchor)
             try tracker.initialize(image: frames[0], box: box)
             return try frames.dropFirst().map { try tracker.update(image: $0).box }
         }
         let sequential = try targets.map(track)
 
+        // @unchecked Sendable: `boxes` and `errors` are written only inside `lock.withLock` by the
+        // concurrent iterations, and read only after `concurrentPerform` has returned (all
+        // iterations finished), so no access races.
         final class Results: @unchecked Sendable {
             let lock = NSLock()
             var boxes: [Int: [Box]] = [:]

@@ -156,6 +156,9 @@ struct SubprocessError: Error {
 }
 
 /// Reads a pipe to its end on a background thread, keeping the last `limit` bytes.
+// @unchecked Sendable: the only mutable state, `data`, is read and written only while holding
+// `lock` (by the reader thread and by `text`); `done` is a DispatchSemaphore (thread-safe) and
+// `lock` and `limit` are constants.
 private final class OutputCollector: @unchecked Sendable {
     private let lock = NSLock()
     private var data = Data()
