@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "SiamRPN", targets: ["SiamRPN"]),
+        // The numerics (tensors, graphs, plans, workspaces) that SiamRPN's network API exposes.
+        .library(name: "SiamNN", targets: ["SiamNN"]),
         .executable(name: "siamrpn", targets: ["siamrpn"]),
     ],
     dependencies: [

@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 swift build -c release --product siamrpn
+./scripts/check-docs.sh
 swift test -c release "$@"

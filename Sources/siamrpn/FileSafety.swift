@@ -11,14 +11,14 @@ import Darwin
 func createDirectory(_ dir: URL) throws {
     let path = dir.standardizedFileURL.path
     var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return }
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+        if isDirectory.boolValue { return }
+        throw CLIError("cannot create the folder '\(dir.path)': \(String(cString: strerror(ENOTDIR))) (a file of that name is in the way)")
+    }
     let parent = (path as NSString).deletingLastPathComponent
     if !parent.isEmpty && parent != path { try createDirectory(URL(fileURLWithPath: parent)) }
     if mkdir(path, 0o755) != 0 && errno != EEXIST {
         throw CLIError("cannot create the folder '\(dir.path)': \(String(cString: strerror(errno)))")
-    }
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-        throw CLIError("cannot create the folder '\(dir.path)': \(String(cString: strerror(EEXIST))) (a file of that name)")
     }
 }
 

@@ -17,7 +17,7 @@
 ///
 /// Returns a pysot experiment name with its parts when the combination is one of pysot's model
 /// zoo configurations, a description of the parts otherwise, and nil when nothing matches.
-public func architectureGuess(keys: [String]) -> String? {
+package func architectureGuess(keys: [String]) -> String? {
     let keys = keys.map { $0.hasPrefix("module.") ? String($0.dropFirst("module.".count)) : $0 }
     let keySet = Set(keys)
     func has(_ prefix: String) -> Bool { keys.contains { $0.hasPrefix(prefix) } }

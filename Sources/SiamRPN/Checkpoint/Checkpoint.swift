@@ -1,7 +1,7 @@
 import Foundation
 
 /// The checkpoint formats `StateDict.load` recognises. It decides by content, never by file name.
-public enum CheckpointFormat: String, Sendable, CaseIterable {
+package enum CheckpointFormat: String, Sendable, CaseIterable {
     /// `torch.save` ZIP archive (PyTorch >= 1.6): starts with `PK\3\4`.
     case torchZip
     /// Legacy `torch.save` pickle stream: starts with a pickle PROTO opcode (0x80).
@@ -10,7 +10,7 @@ public enum CheckpointFormat: String, Sendable, CaseIterable {
     case safetensors
 
     /// The format `bytes` look like, or nil if none.
-    public static func detect(_ bytes: [UInt8]) -> CheckpointFormat? {
+    package static func detect(_ bytes: [UInt8]) -> CheckpointFormat? {
         if ZipArchive.hasSignature(bytes) { return .torchZip }
         if Safetensors.hasSignature(bytes) { return .safetensors }
         if bytes.first == 0x80 { return .torchLegacy }

@@ -8,7 +8,7 @@ import Darwin
 
 extension StateDict.DType {
     /// Bytes per element in a storage.
-    public var byteSize: Int {
+    package var byteSize: Int {
         switch self {
         case .uint8, .int8, .bool: return 1
         case .float16, .bfloat16, .int16: return 2
@@ -18,7 +18,7 @@ extension StateDict.DType {
     }
 
     /// Whether values of this type are floating point (float16, bfloat16, float32, float64).
-    public var isFloatingPoint: Bool {
+    package var isFloatingPoint: Bool {
         switch self {
         case .float16, .bfloat16, .float32, .float64: return true
         default: return false

@@ -25,9 +25,9 @@ import SiamNN
 /// Limits: little-endian files only (all torch.save files from x86/ARM machines); storages of
 /// the types in `PickleGlobal.storageTypes`; the total number of elements materialised (which
 /// exceeds the storages' size only for overlapping views) is at most 4 per file byte plus 2^24.
-public struct TorchCheckpoint: Sendable {
+package struct TorchCheckpoint: Sendable {
     /// The container format of the file.
-    public enum Format: Sendable, Equatable {
+    package enum Format: Sendable, Equatable {
         /// ZIP archive whose entries live under `archive/`.
         case zip(archive: String)
         /// The pre-1.6 pickle stream.
@@ -35,37 +35,37 @@ public struct TorchCheckpoint: Sendable {
     }
 
     /// One top-level entry of a snapshot, for listings (`siamrpn inspect`).
-    public struct Item: Sendable, Equatable {
-        public var key: String
+    package struct Item: Sendable, Equatable {
+        package var key: String
         /// A one-line description: a number's value, a container's size, a tensor's dtype and shape.
-        public var summary: String
+        package var summary: String
     }
 
-    public let format: Format
+    package let format: Format
     /// The tensors of the state dict, `module.` removed.
-    public let stateDict: StateDict
+    package let stateDict: StateDict
     /// The snapshot entry the state dict came from (`"state_dict"`), or nil for a bare state dict.
-    public let stateDictKey: String?
+    package let stateDictKey: String?
     /// Whether some keys had the `module.` prefix (removed in `stateDict`).
-    public let removedModulePrefix: Bool
+    package let removedModulePrefix: Bool
     /// Every top-level entry of a snapshot with a summary; empty for a bare state dict.
-    public let topLevel: [Item]
+    package let topLevel: [Item]
     /// The snapshot's `epoch` entry, if it is an integer.
-    public let epoch: Int?
+    package let epoch: Int?
     /// The ZIP format's `version` record (3 for PyTorch 1.6-2.x), nil for legacy files.
-    public let formatVersion: Int?
+    package let formatVersion: Int?
 
     /// The magic number opening legacy files, as pickle's little-endian two's-complement bytes.
     static let legacyMagic: [UInt8] = [0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19]
     static let legacyProtocolVersion = 1001
 
     /// Reads the checkpoint at `url`.
-    public init(contentsOf url: URL) throws {
+    package init(contentsOf url: URL) throws {
         try self.init(bytes: readFileBytes(url), source: url.path)
     }
 
     /// Reads a checkpoint from its bytes; `source` names it in errors.
-    public init(bytes: [UInt8], source: String = "<memory>") throws {
+    package init(bytes: [UInt8], source: String = "<memory>") throws {
         guard !bytes.isEmpty else { throw CheckpointError.empty(file: source) }
         var loader = Loader(bytes: bytes, source: source)
         if ZipArchive.hasSignature(bytes) {

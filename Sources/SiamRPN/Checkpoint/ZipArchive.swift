@@ -18,46 +18,46 @@ import Foundation
 /// multi-disk archives. Every offset and size is checked against the file before use, so a damaged
 /// or hostile archive throws `CheckpointError` and never reads out of bounds or allocates more
 /// than the file's own size.
-public struct ZipArchive: Sendable {
+package struct ZipArchive: Sendable {
     /// One file inside the archive.
-    public struct Entry: Sendable, Equatable {
+    package struct Entry: Sendable, Equatable {
         /// Full path inside the archive, e.g. `small_zip/data/0` (UTF-8).
-        public var name: String
+        package var name: String
         /// Compression method: 0 stored, 8 deflate, ...; only 0 can be read.
-        public var method: UInt16
+        package var method: UInt16
         /// General-purpose flags (bit 0 set: encrypted).
-        public var flags: UInt16
+        package var flags: UInt16
         /// CRC-32 of the uncompressed bytes, as recorded in the central directory.
-        public var crc32: UInt32
-        public var compressedSize: Int
-        public var uncompressedSize: Int
+        package var crc32: UInt32
+        package var compressedSize: Int
+        package var uncompressedSize: Int
         /// Offset of the entry's local header in the archive.
-        public var localHeaderOffset: Int
+        package var localHeaderOffset: Int
         /// Where the entry's (stored) bytes lie in the archive.
-        public var dataRange: Range<Int>
+        package var dataRange: Range<Int>
     }
 
     /// The entries in central-directory order.
-    public let entries: [Entry]
+    package let entries: [Entry]
     /// The archive's bytes.
-    public let bytes: [UInt8]
+    package let bytes: [UInt8]
     /// Name used in error messages (the path, or "<memory>").
-    public let source: String
+    package let source: String
     private let index: [String: Int]
 
     /// Whether `bytes` start like a ZIP archive (a local header, or the end record of an empty archive).
-    public static func hasSignature(_ bytes: [UInt8]) -> Bool {
+    package static func hasSignature(_ bytes: [UInt8]) -> Bool {
         bytes.count >= 4 && bytes[0] == 0x50 && bytes[1] == 0x4b
             && ((bytes[2] == 3 && bytes[3] == 4) || (bytes[2] == 5 && bytes[3] == 6))
     }
 
     /// Reads the archive at `url`.
-    public init(contentsOf url: URL) throws {
+    package init(contentsOf url: URL) throws {
         try self.init(bytes: readFileBytes(url), source: url.path)
     }
 
     /// Parses the central directory of the archive in `bytes`; entry data is checked on access.
-    public init(bytes: [UInt8], source: String = "<memory>") throws {
+    package init(bytes: [UInt8], source: String = "<memory>") throws {
         self.bytes = bytes
         self.source = source
         let n = bytes.count
@@ -198,16 +198,16 @@ public struct ZipArchive: Sendable {
     }
 
     /// Entry names in central-directory order.
-    public var names: [String] { entries.map(\.name) }
+    package var names: [String] { entries.map(\.name) }
 
     /// The entry called `name`, if any.
-    public func entry(named name: String) -> Entry? { index[name].map { entries[$0] } }
+    package func entry(named name: String) -> Entry? { index[name].map { entries[$0] } }
 
-    public func contains(_ name: String) -> Bool { index[name] != nil }
+    package func contains(_ name: String) -> Bool { index[name] != nil }
 
     /// The bytes of entry `name`; throws if it is absent, compressed, encrypted or (when
     /// `verifyChecksum`) fails its CRC-32 check.
-    public func bytes(of name: String, verifyChecksum: Bool = true) throws -> [UInt8] {
+    package func bytes(of name: String, verifyChecksum: Bool = true) throws -> [UInt8] {
         Array(bytes[try dataRange(of: name, verifyChecksum: verifyChecksum)])
     }
 
@@ -215,7 +215,7 @@ public struct ZipArchive: Sendable {
     ///
     /// A recorded CRC of 0 on a non-empty entry is not verified: `torch.save` writes 0 when
     /// `torch.serialization.set_crc32_options(False)` is in effect.
-    public func dataRange(of name: String, verifyChecksum: Bool = true) throws -> Range<Int> {
+    package func dataRange(of name: String, verifyChecksum: Bool = true) throws -> Range<Int> {
         guard let entry = entry(named: name) else { throw CheckpointError.missingEntry(file: source, entry: name) }
         if entry.flags & 1 != 0 {
             throw CheckpointError.unsupportedZipEntry(file: source, entry: name, reason: "it is encrypted")

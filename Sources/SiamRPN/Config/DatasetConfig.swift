@@ -7,19 +7,19 @@ import Yams
 /// `ROOT`, `ANNO`, `FRAME_RANGE`, `NUM_USE`) next to the four it declares; they land in `sources`.
 /// An added data set named in `NAMES` must give all four keys (an error otherwise); an
 /// incomplete one that `NAMES` does not use is skipped with a warning.
-public struct DatasetConfig: Sendable, Equatable {
+package struct DatasetConfig: Sendable, Equatable {
     /// `DATASET.TEMPLATE`: augmentation of the template crop.
-    public var template = Augmentation(shift: 4, scale: 0.05, blur: 0.0, flip: 0.0, color: 1.0)
+    package var template = Augmentation(shift: 4, scale: 0.05, blur: 0.0, flip: 0.0, color: 1.0)
     /// `DATASET.SEARCH`: augmentation of the search crop.
-    public var search = Augmentation(shift: 64, scale: 0.18, blur: 0.0, flip: 0.0, color: 1.0)
+    package var search = Augmentation(shift: 64, scale: 0.18, blur: 0.0, flip: 0.0, color: 1.0)
     /// `DATASET.NEG`, default 0.2: probability of a negative (different object) pair.
-    public var neg: Double = 0.2
+    package var neg: Double = 0.2
     /// `DATASET.GRAY`, default 0.0: probability of converting a pair to grayscale.
-    public var gray: Double = 0.0
+    package var gray: Double = 0.0
     /// `DATASET.NAMES`, default ["VID", "COCO", "DET", "YOUTUBEBB"]: the sources used, in order.
-    public var names: [String] = ["VID", "COCO", "DET", "YOUTUBEBB"]
+    package var names: [String] = ["VID", "COCO", "DET", "YOUTUBEBB"]
     /// `DATASET.<NAME>` for every declared or added data set, keyed by name.
-    public var sources: [String: DatasetSource] = [
+    package var sources: [String: DatasetSource] = [
         "VID": DatasetSource(root: "training_dataset/vid/crop511", anno: "training_dataset/vid/train.json",
                              frameRange: 100, numUse: 100000),
         "YOUTUBEBB": DatasetSource(root: "training_dataset/yt_bb/crop511",
@@ -30,26 +30,26 @@ public struct DatasetConfig: Sendable, Equatable {
                              frameRange: 1, numUse: -1),
     ]
     /// `DATASET.VIDEOS_PER_EPOCH`, default 600000.
-    public var videosPerEpoch: Int = 600000
+    package var videosPerEpoch: Int = 600000
 
     /// pysot's defaults.
-    public init() {}
+    package init() {}
 }
 
 /// pysot `DATASET.TEMPLATE` / `DATASET.SEARCH`: random augmentation of one crop.
-public struct Augmentation: Sendable, Equatable {
+package struct Augmentation: Sendable, Equatable {
     /// `SHIFT`: maximum random shift, pixels (an integer in pysot). Template 4, search 64.
-    public var shift: Int
+    package var shift: Int
     /// `SCALE`: maximum relative scale change. Template 0.05, search 0.18.
-    public var scale: Double
+    package var scale: Double
     /// `BLUR`: probability of a random blur. Default 0.0.
-    public var blur: Double
+    package var blur: Double
     /// `FLIP`: probability of a horizontal flip. Default 0.0.
-    public var flip: Double
+    package var flip: Double
     /// `COLOR`: probability of the PCA colour jitter. Default 1.0.
-    public var color: Double
+    package var color: Double
 
-    public init(shift: Int, scale: Double, blur: Double, flip: Double, color: Double) {
+    package init(shift: Int, scale: Double, blur: Double, flip: Double, color: Double) {
         self.shift = shift
         self.scale = scale
         self.blur = blur
@@ -59,17 +59,17 @@ public struct Augmentation: Sendable, Equatable {
 }
 
 /// pysot `DATASET.<NAME>`: one training data set.
-public struct DatasetSource: Sendable, Equatable {
+package struct DatasetSource: Sendable, Equatable {
     /// `ROOT`: folder of the 511x511 crops.
-    public var root: String
+    package var root: String
     /// `ANNO`: annotation JSON file.
-    public var anno: String
+    package var anno: String
     /// `FRAME_RANGE`: maximum frame distance between template and search, frames.
-    public var frameRange: Int
+    package var frameRange: Int
     /// `NUM_USE`: videos used per epoch, repeating as needed; -1 = all, no repetition.
-    public var numUse: Int
+    package var numUse: Int
 
-    public init(root: String, anno: String, frameRange: Int, numUse: Int) {
+    package init(root: String, anno: String, frameRange: Int, numUse: Int) {
         self.root = root
         self.anno = anno
         self.frameRange = frameRange

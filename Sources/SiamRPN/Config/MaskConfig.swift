@@ -2,27 +2,27 @@
 
 /// pysot's `cfg.MASK`: the SiamMask mask head. This package reads it but builds no mask head;
 /// `PysotConfig.modelSpec()` rejects `mask == true`.
-public struct MaskConfig: Sendable, Equatable {
+package struct MaskConfig: Sendable, Equatable {
     /// `MASK.MASK`, default false.
-    public var mask: Bool = false
+    package var mask: Bool = false
     /// `MASK.TYPE`, default "MaskCorr".
-    public var type: String = "MaskCorr"
+    package var type: String = "MaskCorr"
     /// `MASK.KWARGS`, default empty.
-    public var kwargs: [String: ConfigValue] = [:]
+    package var kwargs: [String: ConfigValue] = [:]
 
     /// pysot's defaults.
-    public init() {}
+    package init() {}
 }
 
 /// pysot's `cfg.REFINE`: the SiamMask refinement head (rejected by `modelSpec()` when enabled).
-public struct RefineConfig: Sendable, Equatable {
+package struct RefineConfig: Sendable, Equatable {
     /// `REFINE.REFINE`, default false.
-    public var refine: Bool = false
+    package var refine: Bool = false
     /// `REFINE.TYPE`, default "Refine".
-    public var type: String = "Refine"
+    package var type: String = "Refine"
 
     /// pysot's defaults.
-    public init() {}
+    package init() {}
 }
 
 extension MaskConfig {

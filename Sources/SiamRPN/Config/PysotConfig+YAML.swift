@@ -31,7 +31,9 @@ extension PysotConfig {
     /// accepted for a float (`LR: 1`); keys it does not declare are skipped with a line in
     /// `warnings`. An empty text gives the defaults.
     ///
-    /// - Parameter source: the name used in `source` and in error messages.
+    /// - Parameters:
+    ///   - yaml: the config file's text.
+    ///   - source: the name used in `source` and in error messages.
     /// - Throws: `ConfigError.invalidYAML` (syntax, or a top level that is not a mapping),
     ///   `.wrongType` (a known key with a value of another type), `.invalidValue` (unknown
     ///   `TRACK.TYPE`), `.missingKey` (an added `DATASET` entry without all four fields).

@@ -12,9 +12,9 @@ public struct PysotConfig: Sendable, Equatable {
     /// `CUDA`, default true (ignored here: everything runs on the CPU).
     public var cuda: Bool = true
     /// `TRAIN`.
-    public var train = TrainConfig()
+    package var train = TrainConfig()
     /// `DATASET`.
-    public var dataset = DatasetConfig()
+    package var dataset = DatasetConfig()
     /// `BACKBONE`.
     public var backbone = BackboneConfig()
     /// `ADJUST` (the neck).
@@ -22,9 +22,9 @@ public struct PysotConfig: Sendable, Equatable {
     /// `RPN` (the head).
     public var rpn = RPNConfig()
     /// `MASK` (SiamMask, unsupported).
-    public var mask = MaskConfig()
+    package var mask = MaskConfig()
     /// `REFINE` (SiamMask, unsupported).
-    public var refine = RefineConfig()
+    package var refine = RefineConfig()
     /// `ANCHOR`.
     public var anchor = AnchorConfig()
     /// `TRACK`: the tracker's hyper-parameters (its anchor grid comes from `anchor`).

@@ -1,93 +1,93 @@
 // Mirrors pysot/core/config.py: __C.TRAIN (read by tools/train.py, pysot/datasets/, pysot/utils/lr_scheduler.py)
 
 /// pysot's `cfg.TRAIN`: training hyper-parameters. Defaults are pysot's `config.py` values.
-public struct TrainConfig: Sendable, Equatable {
+package struct TrainConfig: Sendable, Equatable {
     /// `TRAIN.THR_HIGH`, default 0.6: IoU at or above which an anchor is positive.
-    public var thrHigh: Double = 0.6
+    package var thrHigh: Double = 0.6
     /// `TRAIN.THR_LOW`, default 0.3: IoU below which an anchor is negative.
-    public var thrLow: Double = 0.3
+    package var thrLow: Double = 0.3
     /// `TRAIN.NEG_NUM`, default 16: negatives sampled per image.
-    public var negNum: Int = 16
+    package var negNum: Int = 16
     /// `TRAIN.POS_NUM`, default 16: positives sampled per image.
-    public var posNum: Int = 16
+    package var posNum: Int = 16
     /// `TRAIN.TOTAL_NUM`, default 64: anchors sampled per image.
-    public var totalNum: Int = 64
+    package var totalNum: Int = 64
     /// `TRAIN.EXEMPLAR_SIZE`, default 127: template crop side, pixels.
-    public var exemplarSize: Int = 127
+    package var exemplarSize: Int = 127
     /// `TRAIN.SEARCH_SIZE`, default 255: search crop side, pixels.
-    public var searchSize: Int = 255
+    package var searchSize: Int = 255
     /// `TRAIN.BASE_SIZE`, default 8.
-    public var baseSize: Int = 8
+    package var baseSize: Int = 8
     /// `TRAIN.OUTPUT_SIZE`, default 25: score map side.
-    public var outputSize: Int = 25
+    package var outputSize: Int = 25
     /// `TRAIN.RESUME`, default "": snapshot to resume from.
-    public var resume: String = ""
+    package var resume: String = ""
     /// `TRAIN.PRETRAINED`, default "": whole-model weights to start from.
-    public var pretrained: String = ""
+    package var pretrained: String = ""
     /// `TRAIN.LOG_DIR`, default "./logs".
-    public var logDir: String = "./logs"
+    package var logDir: String = "./logs"
     /// `TRAIN.SNAPSHOT_DIR`, default "./snapshot".
-    public var snapshotDir: String = "./snapshot"
+    package var snapshotDir: String = "./snapshot"
     /// `TRAIN.EPOCH`, default 20.
-    public var epoch: Int = 20
+    package var epoch: Int = 20
     /// `TRAIN.START_EPOCH`, default 0.
-    public var startEpoch: Int = 0
+    package var startEpoch: Int = 0
     /// `TRAIN.BATCH_SIZE`, default 32.
-    public var batchSize: Int = 32
+    package var batchSize: Int = 32
     /// `TRAIN.NUM_WORKERS`, default 1.
-    public var numWorkers: Int = 1
+    package var numWorkers: Int = 1
     /// `TRAIN.MOMENTUM`, default 0.9 (SGD).
-    public var momentum: Double = 0.9
+    package var momentum: Double = 0.9
     /// `TRAIN.WEIGHT_DECAY`, default 0.0001 (SGD).
-    public var weightDecay: Double = 0.0001
+    package var weightDecay: Double = 0.0001
     /// `TRAIN.CLS_WEIGHT`, default 1.0: classification loss weight.
-    public var clsWeight: Double = 1.0
+    package var clsWeight: Double = 1.0
     /// `TRAIN.LOC_WEIGHT`, default 1.2: regression loss weight.
-    public var locWeight: Double = 1.2
+    package var locWeight: Double = 1.2
     /// `TRAIN.MASK_WEIGHT`, default 1. An integer in pysot (`= 1`), so yacs accepts only integers.
-    public var maskWeight: Int = 1
+    package var maskWeight: Int = 1
     /// `TRAIN.PRINT_FREQ`, default 20: iterations between log lines.
-    public var printFreq: Int = 20
+    package var printFreq: Int = 20
     /// `TRAIN.LOG_GRADS`, default false.
-    public var logGrads: Bool = false
+    package var logGrads: Bool = false
     /// `TRAIN.GRAD_CLIP`, default 10.0: gradient norm clip.
-    public var gradClip: Double = 10.0
+    package var gradClip: Double = 10.0
     /// `TRAIN.BASE_LR`, default 0.005.
-    public var baseLR: Double = 0.005
+    package var baseLR: Double = 0.005
     /// `TRAIN.LR`: the learning-rate schedule after warm-up.
-    public var lr = LRSchedule(type: "log")
+    package var lr = LRSchedule(type: "log")
     /// `TRAIN.LR_WARMUP`: the warm-up schedule.
-    public var lrWarmup = LRWarmup()
+    package var lrWarmup = LRWarmup()
 
     /// pysot's defaults.
-    public init() {}
+    package init() {}
 }
 
 /// pysot `TRAIN.LR`: a scheduler name from pysot's `lr_scheduler.py` and its free-form arguments.
-public struct LRSchedule: Sendable, Equatable {
+package struct LRSchedule: Sendable, Equatable {
     /// `TYPE`: "log" (default for `TRAIN.LR`), "step", "multi-step", "cos", "linear"...
-    public var type: String
+    package var type: String
     /// `KWARGS`, default empty (e.g. `start_lr`, `end_lr`, `step`, `mult`).
-    public var kwargs: [String: ConfigValue]
+    package var kwargs: [String: ConfigValue]
 
-    public init(type: String, kwargs: [String: ConfigValue] = [:]) {
+    package init(type: String, kwargs: [String: ConfigValue] = [:]) {
         self.type = type
         self.kwargs = kwargs
     }
 }
 
 /// pysot `TRAIN.LR_WARMUP`.
-public struct LRWarmup: Sendable, Equatable {
+package struct LRWarmup: Sendable, Equatable {
     /// `WARMUP`, default true.
-    public var warmup: Bool = true
+    package var warmup: Bool = true
     /// `TYPE`, default "step".
-    public var type: String = "step"
+    package var type: String = "step"
     /// `EPOCH`, default 5: warm-up epochs.
-    public var epoch: Int = 5
+    package var epoch: Int = 5
     /// `KWARGS`, default empty.
-    public var kwargs: [String: ConfigValue] = [:]
+    package var kwargs: [String: ConfigValue] = [:]
 
-    public init() {}
+    package init() {}
 }
 
 extension TrainConfig {

@@ -128,7 +128,9 @@ extension Image {
     /// Encodes the image in the format the file name's extension names (`.png`, `.jpg`,
     /// `.jpeg`, case-insensitive) and writes it atomically, replacing any existing file.
     ///
-    /// - Parameter jpegQuality: used for JPEG only (1...100, default 95 like cv2.imwrite).
+    /// - Parameters:
+    ///   - url: the file to write; its extension picks the format.
+    ///   - jpegQuality: used for JPEG only (1...100, default 95 like cv2.imwrite).
     /// - Throws: `ImageError` (`unsupportedExtension`, `encodingFailed`, `writeFailed`).
     public func write(to url: URL, jpegQuality: Int = 95) throws {
         guard let format = ImageFormat(pathExtension: url.pathExtension) else {

@@ -35,9 +35,11 @@ public final class VideoWriter {
     /// Starts ffmpeg for `url`.
     ///
     /// - Parameters:
+    ///   - url: the video file; its extension picks the container (.mp4, .mkv, .avi, ...).
     ///   - frameSize: the size of every frame that will be written.
     ///   - fps: frames per second (> 0).
     ///   - codec: nil picks libx264 when ffmpeg has it, otherwise mpeg4.
+    ///   - tools: where to find ffmpeg (default: `$PATH` and the usual install folders).
     /// - Throws: `VideoWriterError.invalidSize`, `.invalidFrameRate`, `.toolNotInstalled`,
     ///   `.encoderFailed` (the output folder does not exist, or ffmpeg cannot start).
     public init(url: URL, frameSize: ImageSize, fps: Double = 25, codec: Codec? = nil,

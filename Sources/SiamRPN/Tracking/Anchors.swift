@@ -9,13 +9,13 @@ import Foundation
 /// Base shapes: for each ratio r and scale s, `ws = int(sqrt(stride^2 / r))`, `hs = int(ws * r)`
 /// (Python `int()` truncation), `w = ws * s`, `h = hs * s` — 104x32, 88x40, 64x64, 40x80, 32x96
 /// for stride 8, ratios [0.33, 0.5, 1, 2, 3], scale 8.
-public struct Anchors: Sendable, Equatable {
-    public let scoreSize: Int
-    public let anchorCount: Int
+package struct Anchors: Sendable, Equatable {
+    package let scoreSize: Int
+    package let anchorCount: Int
     /// `anchorCount * scoreSize * scoreSize` rows of `[cx, cy, w, h]`, flattened.
-    public let values: [Float]
+    package let values: [Float]
 
-    public init(stride: Int, ratios: [Double], scales: [Double], scoreSize: Int) {
+    package init(stride: Int, ratios: [Double], scales: [Double], scoreSize: Int) {
         var shapes: [(w: Float, h: Float)] = []
         let area = Double(stride * stride)
         for r in ratios {
@@ -46,12 +46,12 @@ public struct Anchors: Sendable, Equatable {
         self.values = v
     }
 
-    public var count: Int { anchorCount * scoreSize * scoreSize }
+    package var count: Int { anchorCount * scoreSize * scoreSize }
 }
 
 /// numpy's `np.hanning(n)`: `0.5 + 0.5 * cos(pi * k / (n - 1))` for `k = 1-n, 3-n, ..., n-1`
 /// (zero at both ends; `[1]` for n = 1).
-public func hanning(_ n: Int) -> [Double] {
+package func hanning(_ n: Int) -> [Double] {
     if n < 1 { return [] }
     if n == 1 { return [1] }
     return (0..<n).map { i in
@@ -62,7 +62,7 @@ public func hanning(_ n: Int) -> [Double] {
 
 /// pysot's cosine window: `tile(outer(hanning(S), hanning(S)).flatten(), anchorCount)`, indexed
 /// like `Anchors`.
-public func cosineWindow(scoreSize s: Int, anchorCount: Int) -> [Double] {
+package func cosineWindow(scoreSize s: Int, anchorCount: Int) -> [Double] {
     let h = hanning(s)
     var plane = [Double](repeating: 0, count: s * s)
     for r in 0..<s {

@@ -11,7 +11,7 @@ import SiamNN
 /// The padded region is never built: the resize reads each pixel it interpolates from the image
 /// or the fill, so memory is `O(modelSize^2)` whatever `originalSize` is (pysot allocates the
 /// padded image; the pixels are the same).
-public func contextCrop(_ image: Image, centerX: Double, centerY: Double, modelSize: Int,
+package func contextCrop(_ image: Image, centerX: Double, centerY: Double, modelSize: Int,
                         originalSize: Int, average: [Double]) -> [UInt8] {
     precondition(originalSize > 0 && modelSize > 0, "crop sizes must be positive")
     let c = Double(originalSize + 1) / 2
@@ -57,14 +57,14 @@ private struct PaddedWindow: ResizeSource {
 }
 
 /// Interleaved BGR bytes (`size * size * 3`) as a `[1, 3, size, size]` tensor of 0...255 values.
-public func networkInput(fromBGR pixels: [UInt8], size: Int) -> Tensor {
+package func networkInput(fromBGR pixels: [UInt8], size: Int) -> Tensor {
     var values = [Float](repeating: 0, count: 3 * size * size)
     values.withUnsafeMutableBufferPointer { writeNetworkInput(fromBGR: pixels, size: size, into: $0) }
     return Tensor(shape: [1, 3, size, size], values: values)
 }
 
 /// `networkInput` written into an existing `3 x size x size` buffer (e.g. a workspace input).
-public func writeNetworkInput(fromBGR pixels: [UInt8], size: Int, into values: UnsafeMutableBufferPointer<Float>) {
+package func writeNetworkInput(fromBGR pixels: [UInt8], size: Int, into values: UnsafeMutableBufferPointer<Float>) {
     let plane = size * size
     precondition(pixels.count == 3 * plane && values.count == 3 * plane, "network input needs \(3 * plane) values")
     pixels.withUnsafeBufferPointer { src in

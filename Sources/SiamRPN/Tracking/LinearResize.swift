@@ -6,7 +6,7 @@
 /// `((H0 >> 4) * b0 >> 16) + ((H1 >> 4) * b1 >> 16) + 2) >> 2`. Columns that fall outside the
 /// source clamp with weight 0 (OpenCV resets them); rows keep their weights and clamp indices.
 /// Pixels are interleaved (`channels` per pixel), row-major.
-public func resizeLinearLikeOpenCV(_ src: [UInt8], width sw: Int, height sh: Int, channels: Int,
+package func resizeLinearLikeOpenCV(_ src: [UInt8], width sw: Int, height sh: Int, channels: Int,
                                    toWidth dw: Int, height dh: Int) -> [UInt8] {
     precondition(sw > 0 && sh > 0 && dw > 0 && dh > 0 && src.count == sw * sh * channels, "bad resize geometry")
     return src.withUnsafeBufferPointer { s in
