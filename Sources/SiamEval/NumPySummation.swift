@@ -8,6 +8,11 @@ func numpySum(_ v: [Double]) -> Double {
     v.withUnsafeBufferPointer { pairwiseSum($0.baseAddress, $0.count) }
 }
 
+/// `np.sum(v[range])`, without copying the slice.
+func numpySum(_ v: [Double], _ range: Range<Int>) -> Double {
+    v.withUnsafeBufferPointer { pairwiseSum($0.baseAddress.map { $0 + range.lowerBound }, range.count) }
+}
+
 private func pairwiseSum(_ a: UnsafePointer<Double>?, _ n: Int) -> Double {
     guard let a, n > 0 else { return 0 }
     if n < 8 {

@@ -32,7 +32,7 @@ public func calculateExpectedOverlap(fragments: [[Double]], weights: [Double]) -
     for i in 1..<maxLen {
         let rows = fragments.indices.filter { !fragments[$0][i].isNaN }
         if rows.isEmpty { continue }
-        let weighted = rows.map { r in numpySum(Array(fragments[r][1...i])) / Double(i) * weights[r] }
+        let weighted = rows.map { r in numpySum(fragments[r], 1..<(i + 1)) / Double(i) * weights[r] }
         e[i] = Float(numpySum(weighted) / numpySum(rows.map { weights[$0] }))
     }
     return e

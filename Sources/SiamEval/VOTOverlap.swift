@@ -18,6 +18,8 @@ import Foundation
 ///   `[5,5,10,10]` is 36/206 (11×11-pixel boxes).
 ///
 /// The value is always exactly a `Float` (or NaN); it is returned as `Double`, as pysot's Python sees it.
+/// Unlike region.c, a raster window over 2^28 pixels (only possible with `bounds` nil) gives NaN
+/// instead of an allocation of that size.
 /// Tolerance against pysot: exact (Tests/Fixtures/README.md section 22).
 public func votOverlap(_ a: [Double], _ b: [Double], bounds: (width: Double, height: Double)? = nil) -> Double {
     if a.count == 1 || b.count == 1 { return .nan }
@@ -80,6 +82,9 @@ struct RegionBounds {
 @inline(__always) func cMax(_ a: Float, _ b: Float) -> Float { a > b ? a : b }
 @inline(__always) func cMin(_ a: Float, _ b: Float) -> Float { a < b ? a : b }
 
+/// The largest raster window `votOverlap` allocates (2^28 pixels, two masks of 256 MiB).
+let maxWindowPixels = 1 << 28
+
 /// region.c's `compute_polygon_overlap` (non-legacy).
 func polygonOverlap(_ p1: RegionPolygon, _ p2: RegionPolygon, _ limits: RegionBounds) -> Float {
     let b1 = p1.bounds.rounded.intersection(limits)
@@ -89,9 +94,13 @@ func polygonOverlap(_ p1: RegionPolygon, _ p2: RegionPolygon, _ limits: RegionBo
     // Fixing crashes due to overflowed regions, small or inverted polygons (region.c's check).
     let a1 = Double((b1.right - b1.left) * (b1.bottom - b1.top))
     let a2 = Double((b2.right - b2.left) * (b2.bottom - b2.top))
-    guard spanX.isFinite, spanY.isFinite, spanX < 1e9, spanY < 1e9 else { return 0 }
+    // region.c would allocate the window whatever its size; beyond `maxWindowPixels` we refuse (NaN)
+    // rather than allocate gigabytes. Only unbounded calls can get there (pysot's benchmarks bound by the image).
+    guard !spanX.isNaN, !spanY.isNaN else { return .nan }
+    // width = (int)spanX + 1 < 1 exactly when spanX <= -1 (the cast truncates toward zero).
+    if a1 / a2 < 1e-10 || a2 / a1 < 1e-10 || spanX <= -1 || spanY <= -1 { return 0 }
+    guard (Double(spanX) + 1) * (Double(spanY) + 1) <= Double(maxWindowPixels) else { return .nan }
     let width = Int(spanX) + 1, height = Int(spanY) + 1
-    if a1 / a2 < 1e-10 || a2 / a1 < 1e-10 || width < 1 || height < 1 { return 0 }
     if b1.overlap(b2) == 0 { return 0 }
 
     func offsetRounded(_ p: RegionPolygon) -> RegionPolygon {

@@ -38,4 +38,13 @@ struct VOTOverlapTests {
             #expect(votOverlap(c["a"]!.doubles, c["b"]!.doubles, bounds: (100, 80)).isNaN)
         }
     }
+
+    /// Our one departure from region.c (which would allocate any window): an unbounded call whose
+    /// raster window exceeds 2^28 pixels gives NaN; the same boxes bounded by an image are computed.
+    @Test func unboundedWindowsBeyond2To28PixelsGiveNaNInsteadOfAllocating() {
+        #expect(votOverlap([0, 0, 1e5, 1e5], [10, 10, 1e5, 1e5]).isNaN)
+        let bounded = votOverlap([0, 0, 1e5, 1e5], [10, 10, 1e5, 1e5], bounds: (100, 80))
+        // In the image both are clipped to columns 0...100 / 10...100, rows 0...80 / 10...80.
+        #expect(bounded == Double(Float(91 * 71) / Float(101 * 81)))
+    }
 }
