@@ -48,7 +48,7 @@ public struct AccuracyRobustness: Sendable {
     }
 
     /// The dataset, videos in pysot's order (sorted by name). Every video must have the same number
-    /// of repetitions (pysot's `show_result` fails otherwise, quirk G2).
+    /// of repetitions (pysot's `show_result` fails otherwise).
     public init(_ videos: [(sequence: VOTSequence, trajectories: [[[Double]]])]) throws {
         self.init(videos: videos.map { Self.evaluate($0.sequence, trajectories: $0.trajectories) })
         guard Set(self.videos.map(\.failureFrames.count)).count <= 1 else { throw RaggedRepetitionsError() }

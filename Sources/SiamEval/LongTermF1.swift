@@ -7,7 +7,7 @@ import Foundation
 /// descending order (+inf … −inf). Per video: overlaps = `votOverlap(bounds: (W, H))` per frame (no
 /// burn-in; the `1` line and absent frames count 0), `calculatePrecisionRecall`. Overall: precision and
 /// recall averaged over videos per threshold (video-weighted), F1 from those means, best = `np.argmax`
-/// (the first NaN if any, quirk L3).
+/// (the first NaN if any: a video whose most confident frames have overlap 0 gets a NaN "max F1").
 ///
 /// Tolerances against pysot (Tests/Fixtures/README.md section 22): thresholds, indices, NaN positions
 /// exact; curves relative 1e-12.

@@ -7,7 +7,7 @@ import Foundation
 /// pysot's `VOT2018.json`. `width`/`height`: the image size (pysot reads it from the first frame).
 /// Tags: `all` (1 on every frame), the five VOT attributes (per-frame 0/1 lists; `[]` = not
 /// annotated), and pysot's `empty`, which is **not** per frame: one value per non-empty tag list
-/// (`all` included), 1 where that tag is 0 on every frame (Tests/Fixtures/README.md section 22, quirk T2).
+/// (`all` included), 1 where that tag is 0 on every frame (Tests/Fixtures/README.md section 22).
 public struct VOTSequence: Sendable {
     public var name: String
     public var groundTruth: [[Double]]
@@ -51,7 +51,7 @@ public struct VOTSequence: Sendable {
 
 /// One video of a VOT long-term dataset as pysot's `VOTLTVideo` holds it: `groundTruth` rows are
 /// `[x, y, w, h]`, or `[0]` where the target is absent (pysot turns rows whose first value is NaN
-/// into `[0]`, quirk G4; `init` does the same).
+/// into `[0]`; `init` does the same).
 public struct VOTLongTermSequence: Sendable {
     public var name: String
     public var groundTruth: [[Double]]
@@ -93,7 +93,7 @@ public enum PysotResultFiles {
     /// The files pysot's `VOTVideo.load_tracker` uses for `video`: the names matching `*0*.txt` in
     /// `<trackerDirectory>/baseline/<video>/`, **sorted** (pysot takes glob's order, which is the file
     /// system's; these are the files it uses when glob is sorted), all of them when there are exactly 15,
-    /// else only the first (quirk G1).
+    /// else only the first.
     public static func votBaselineFiles(trackerDirectory: URL, video: String) throws -> [URL] {
         let dir = trackerDirectory.appendingPathComponent("baseline").appendingPathComponent(video)
         let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { name in
