@@ -41,6 +41,8 @@ let package = Package(
             dependencies: ["SiamNN", "CTurboJPEG", "CPNG", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Resources/demo"), .copy("Resources/nanotrack")]
         ),
+        // pysot's benchmark evaluation toolkit (VOT overlap, AR, EAO, long-term F1); the CLI will use it.
+        .target(name: "SiamEval", dependencies: ["SiamRPN"]),
         .executableTarget(
             name: "siamrpn",
             dependencies: ["SiamRPN", "SiamNN", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -49,6 +51,7 @@ let package = Package(
         .executableTarget(name: "TrackVideo", dependencies: ["SiamRPN"], path: "Examples/TrackVideo"),
         .testTarget(name: "SiamNNTests", dependencies: ["SiamNN"]),
         .testTarget(name: "SiamRPNTests", dependencies: ["SiamRPN", "SiamNN", "siamrpn", "TrackVideo"]),
+        .testTarget(name: "SiamEvalTests", dependencies: ["SiamEval", "SiamRPN", "SiamNN"]),
     ],
     swiftLanguageModes: [.v6]
 )
