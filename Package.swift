@@ -8,11 +8,11 @@ let package = Package(
         .library(name: "SiamRPN", targets: ["SiamRPN"]),
         // The numerics (tensors, graphs, plans, workspaces) that SiamRPN's network API exposes.
         .library(name: "SiamNN", targets: ["SiamNN"]),
-        .executable(name: "siamrpn", targets: ["siamrpn"]),
+        .executable(name: "siamrpn", targets: ["siamrpn"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1")
     ],
     targets: [
         // OpenBLAS on Linux (pkg-config openblas); Accelerate on Apple platforms (see SiamNN/BLAS.swift).
@@ -51,7 +51,7 @@ let package = Package(
         .executableTarget(name: "TrackVideo", dependencies: ["SiamRPN"], path: "Examples/TrackVideo"),
         .testTarget(name: "SiamNNTests", dependencies: ["SiamNN"]),
         .testTarget(name: "SiamRPNTests", dependencies: ["SiamRPN", "SiamNN", "siamrpn", "TrackVideo"]),
-        .testTarget(name: "SiamEvalTests", dependencies: ["SiamEval", "SiamRPN", "SiamNN"]),
+        .testTarget(name: "SiamEvalTests", dependencies: ["SiamEval", "SiamRPN", "SiamNN"])
     ],
     swiftLanguageModes: [.v6]
 )

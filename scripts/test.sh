@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+swift format lint --strict -r Sources Tests Examples Package.swift   # the style of .swift-format
 swift build -c release --product siamrpn
 ./scripts/check-docs.sh
 swift test -c release "$@"

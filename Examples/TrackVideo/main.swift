@@ -18,17 +18,18 @@ do {
     guard let start = arguments.count >= 2 ? box(arguments[1]) : try BundledDemo.initBox() else {
         throw TrackerError.unsupported("the box must be x,y,w,h")
     }
-    let model = arguments.count >= 4
+    let model =
+        arguments.count >= 4
         ? try TrackingModel.load(config: URL(fileURLWithPath: arguments[2]), snapshot: URL(fileURLWithPath: arguments[3]))
-        : try TrackingModel.bundled()                          // stateless: share it between threads
+        : try TrackingModel.bundled()  // stateless: share it between threads
 
-    let tracker = try model.makeTracker()                      // holds one target's state
-    let frames = try FrameSources.open(video)                  // a video file or an image folder
+    let tracker = try model.makeTracker()  // holds one target's state
+    let frames = try FrameSources.open(video)  // a video file or an image folder
     guard let first = try frames.next() else { throw FrameSourceError.noImages(folder: video) }
     try tracker.initialize(image: first, box: start)
     print(start)
     while let frame = try frames.next() {
-        let result = try tracker.update(image: frame)          // result.box, .score, .isLost
+        let result = try tracker.update(image: frame)  // result.box, .score, .isLost
         print(result.box)
     }
 } catch {

@@ -43,8 +43,9 @@ public struct AccuracyRobustness: Sendable {
     public static func evaluate(_ sequence: VOTSequence, trajectories: [[[Double]]]) -> Video {
         let bounds = (width: Double(sequence.width), height: Double(sequence.height))
         let per = trajectories.map { calculateAccuracy($0, sequence.groundTruth, burnin: 10, bounds: bounds) }
-        return Video(name: sequence.name, overlapsPerRepetition: per, overlaps: numpyNanMeanAxis0(per),
-                     failureFrames: trajectories.map(calculateFailures))
+        return Video(
+            name: sequence.name, overlapsPerRepetition: per, overlaps: numpyNanMeanAxis0(per),
+            failureFrames: trajectories.map(calculateFailures))
     }
 
     /// The dataset, videos in pysot's order (sorted by name). Every video must have the same number

@@ -33,7 +33,10 @@ public struct ExpectedAverageOverlap: Sendable {
             }
         }
 
-        public init(low: Int, high: Int) { self.low = low; self.high = high }
+        public init(low: Int, high: Int) {
+            self.low = low
+            self.high = high
+        }
     }
 
     public static let skipping = 5
@@ -52,8 +55,11 @@ public struct ExpectedAverageOverlap: Sendable {
         for (sequence, trajectories) in videos {
             let bounds = (width: Double(sequence.width - 1), height: Double(sequence.height - 1))
             for t in trajectories {
-                items.append((sequence, sequence.groundTruth.count,
-                              calculateAccuracy(t, sequence.groundTruth, bounds: bounds), calculateFailures(t)))
+                items.append(
+                    (
+                        sequence, sequence.groundTruth.count,
+                        calculateAccuracy(t, sequence.groundTruth, bounds: bounds), calculateFailures(t)
+                    ))
             }
         }
         let fragmentCount = items.reduce(0) { $0 + $1.failures.count + 1 }
@@ -67,7 +73,8 @@ public struct ExpectedAverageOverlap: Sendable {
             var w = [Double](repeating: .nan, count: fragmentCount)
             var row = 0
             for item in items {
-                let o = item.overlaps, n = o.count
+                let o = item.overlaps
+                let n = o.count
                 if !item.failures.isEmpty {
                     let points = [0] + item.failures.map { $0 + Self.skipping }.filter { $0 <= n }
                     for i in points.indices {
@@ -110,7 +117,8 @@ public struct ExpectedAverageOverlap: Sendable {
 
     /// `np.sum(e[valid] * weight[valid]) / np.sum(weight[valid])`, weight 1 on `[low − 1, high − 1]`.
     public static func average(_ curve: [Float], interval: Interval) -> Double {
-        var products: [Double] = [], weights: [Double] = []
+        var products: [Double] = []
+        var weights: [Double] = []
         for (i, e) in curve.enumerated() where !e.isNaN {
             let w: Double = (interval.low - 1...interval.high - 1).contains(i) ? 1 : 0
             products.append(Double(e) * w)

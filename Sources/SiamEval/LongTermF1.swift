@@ -42,8 +42,9 @@ public struct LongTermF1: Sendable {
             let bounds = (width: Double(v.sequence.width), height: Double(v.sequence.height))
             let n = min(v.trajectory.count, v.sequence.groundTruth.count)
             let overlaps = (0..<n).map { votOverlap(v.trajectory[$0], v.sequence.groundTruth[$0], bounds: bounds) }
-            let (p, r) = calculatePrecisionRecall(overlaps: overlaps, scores: Array(v.scores.prefix(n)),
-                                                  thresholds: thresholds, presentFrames: v.sequence.presentFrames)
+            let (p, r) = calculatePrecisionRecall(
+                overlaps: overlaps, scores: Array(v.scores.prefix(n)),
+                thresholds: thresholds, presentFrames: v.sequence.presentFrames)
             return Video(name: v.sequence.name, overlaps: overlaps, scores: v.scores, precision: p, recall: r)
         }
         self.videos = results

@@ -27,7 +27,10 @@ private func pairwiseSum(_ a: UnsafePointer<Double>?, _ n: Int) -> Double {
             i += 8
         }
         var res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-        while i < n { res += a[i]; i += 1 }
+        while i < n {
+            res += a[i]
+            i += 1
+        }
         return res
     } else {
         var n2 = n / 2
@@ -50,8 +53,15 @@ func numpyNanMean(_ v: [Double]) -> Double {
 func numpyNanMeanAxis0(_ rows: [[Double]]) -> [Double] {
     guard let n = rows.first?.count else { return [] }
     return (0..<n).map { j in
-        var sum = 0.0, count = 0
-        for row in rows { let x = row[j]; if !x.isNaN { sum += x; count += 1 } }
+        var sum = 0.0
+        var count = 0
+        for row in rows {
+            let x = row[j]
+            if !x.isNaN {
+                sum += x
+                count += 1
+            }
+        }
         return sum / Double(count)
     }
 }

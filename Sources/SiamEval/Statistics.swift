@@ -10,8 +10,10 @@ public func calculateFailures(_ trajectory: [[Double]]) -> [Int] {
 /// `min(len(pred), len(gt))` frames, after every `[1]` line and the `burnin − 1` lines after it
 /// became `[0]` (so they give NaN, as `[0]`/`[1]`/`[2]` lines do). pysot's AR passes burnin 10 and
 /// the image size, its EAO burnin 0 and `(W − 1, H − 1)`.
-public func calculateAccuracy(_ trajectory: [[Double]], _ groundTruth: [[Double]], burnin: Int = 0,
-                              bounds: (width: Double, height: Double)?) -> [Double] {
+public func calculateAccuracy(
+    _ trajectory: [[Double]], _ groundTruth: [[Double]], burnin: Int = 0,
+    bounds: (width: Double, height: Double)?
+) -> [Double] {
     var pred = trajectory
     if burnin > 0 {
         for i in trajectory.indices where trajectory[i].count == 1 && trajectory[i][0] == 1 {
@@ -45,7 +47,8 @@ public func determineThresholds(_ scores: [Double], resolution: Int = 100) throw
     let sorted = scores.filter { !$0.isNaN }.sorted()
     let inner = resolution - 2
     let delta = (Double(sorted.count) / Double(inner)).rounded(.down)
-    let start = delta - 1, stop = Double(sorted.count) - delta
+    let start = delta - 1
+    let stop = Double(sorted.count) - delta
     // np.linspace: start + k * step, the last value set to stop exactly.
     let step = (stop - start) / Double(inner - 1)
     var thresholds = [-Double.infinity]
@@ -70,14 +73,18 @@ public struct ThresholdError: Error, CustomStringConvertible {
 /// (`score > 0` at −inf, else `score >= th`; NaN overlaps and scores count as 0); none selected →
 /// precision 1, recall 0; else precision = mean overlap of the selected frames, recall = their sum / N.
 public func calculatePrecisionRecall(overlaps: [Double], scores: [Double], thresholds: [Double], presentFrames: Int)
-    -> (precision: [Double], recall: [Double]) {
+    -> (precision: [Double], recall: [Double])
+{
     precondition(overlaps.count == scores.count, "one score per overlap")
-    let o = overlaps.map { $0.isNaN ? 0 : $0 }, s = scores.map { $0.isNaN ? 0 : $0 }
-    var precision: [Double] = [], recall: [Double] = []
+    let o = overlaps.map { $0.isNaN ? 0 : $0 }
+    let s = scores.map { $0.isNaN ? 0 : $0 }
+    var precision: [Double] = []
+    var recall: [Double] = []
     for th in thresholds {
         let selected = o.indices.filter { th == -.infinity ? s[$0] > 0 : s[$0] >= th }.map { o[$0] }
         if selected.isEmpty {
-            precision.append(1); recall.append(0)
+            precision.append(1)
+            recall.append(0)
         } else {
             precision.append(numpyMean(selected))
             recall.append(numpySum(selected) / Double(presentFrames))

@@ -44,7 +44,8 @@ public struct VOTSequence: Sendable {
     public func selectTag(_ tag: String, _ start: Int, _ end: Int) -> [Int] {
         if tag == "empty" { return emptyTag }
         guard let v = tags[tag] else { preconditionFailure("unknown VOT tag '\(tag)'") }
-        let s = min(max(start, 0), v.count), e = min(max(end, s), v.count)
+        let s = min(max(start, 0), v.count)
+        let e = min(max(end, s), v.count)
         return Array(v[s..<e])
     }
 }

@@ -41,7 +41,10 @@ struct RegionPolygon {
     /// 4 values: a rectangle `[x, y, w, h]` (region_convert to a polygon, in float); an even count ≥ 6: a polygon.
     init?(_ v: [Double]) {
         if v.count == 4 {
-            let x = Float(v[0]), y = Float(v[1]), w = Float(v[2]), h = Float(v[3])
+            let x = Float(v[0])
+            let y = Float(v[1])
+            let w = Float(v[2])
+            let h = Float(v[3])
             self.x = [x, x + w, x + w, x]
             self.y = [y, y, y + h, y + h]
         } else if v.count >= 6, v.count % 2 == 0 {
@@ -89,8 +92,10 @@ let maxWindowPixels = 1 << 28
 func polygonOverlap(_ p1: RegionPolygon, _ p2: RegionPolygon, _ limits: RegionBounds) -> Float {
     let b1 = p1.bounds.rounded.intersection(limits)
     let b2 = p2.bounds.rounded.intersection(limits)
-    let x0 = cMin(b1.left, b2.left), y0 = cMin(b1.top, b2.top)
-    let spanX = cMax(b1.right, b2.right) - x0, spanY = cMax(b1.bottom, b2.bottom) - y0
+    let x0 = cMin(b1.left, b2.left)
+    let y0 = cMin(b1.top, b2.top)
+    let spanX = cMax(b1.right, b2.right) - x0
+    let spanY = cMax(b1.bottom, b2.bottom) - y0
     // Fixing crashes due to overflowed regions, small or inverted polygons (region.c's check).
     let a1 = Double((b1.right - b1.left) * (b1.bottom - b1.top))
     let a2 = Double((b2.right - b2.left) * (b2.bottom - b2.top))
@@ -100,7 +105,8 @@ func polygonOverlap(_ p1: RegionPolygon, _ p2: RegionPolygon, _ limits: RegionBo
     // width = (int)spanX + 1 < 1 exactly when spanX <= -1 (the cast truncates toward zero).
     if a1 / a2 < 1e-10 || a2 / a1 < 1e-10 || spanX <= -1 || spanY <= -1 { return 0 }
     guard (Double(spanX) + 1) * (Double(spanY) + 1) <= Double(maxWindowPixels) else { return .nan }
-    let width = Int(spanX) + 1, height = Int(spanY) + 1
+    let width = Int(spanX) + 1
+    let height = Int(spanY) + 1
     if b1.overlap(b2) == 0 { return 0 }
 
     func offsetRounded(_ p: RegionPolygon) -> RegionPolygon {
@@ -111,7 +117,9 @@ func polygonOverlap(_ p1: RegionPolygon, _ p2: RegionPolygon, _ limits: RegionBo
     }
     let mask1 = rasterize(offsetRounded(p1), width: width, height: height)
     let mask2 = rasterize(offsetRounded(p2), width: width, height: height)
-    var inter = 0, only1 = 0, only2 = 0
+    var inter = 0
+    var only1 = 0
+    var only2 = 0
     for i in 0..<(width * height) {
         if mask1[i] && mask2[i] { inter += 1 } else if mask1[i] { only1 += 1 } else if mask2[i] { only2 += 1 }
     }
@@ -130,10 +138,13 @@ func rasterize(_ p: RegionPolygon, width: Int, height: Int) -> [Bool] {
         var nodes = 0
         var j = count - 1
         for i in 0..<count {
-            let yi = Double(p.y[i]), yj = Double(p.y[j])
+            let yi = Double(p.y[i])
+            let yj = Double(p.y[j])
             if (yi <= py && yj > py) || (yj <= py && yi > py) || (yi < py && yj >= py) || (yj < py && yi >= py)
-                || (yi == py && yj == py) {
-                let r = yj - yi, k = Double(p.x[j]) - Double(p.x[i])
+                || (yi == py && yj == py)
+            {
+                let r = yj - yi
+                let k = Double(p.x[j]) - Double(p.x[i])
                 if r != 0 {
                     nodeX[nodes] = Int(Double(p.x[i]) + (py - yi) / r * k)
                     nodes += 1
@@ -152,10 +163,14 @@ func rasterize(_ p: RegionPolygon, width: Int, height: Int) -> [Bool] {
         }
         i = 0
         while i < nodes - 1 {
-            if nodeX[i] == nodeX[i + 1] { i += 1; continue }
+            if nodeX[i] == nodeX[i + 1] {
+                i += 1
+                continue
+            }
             if nodeX[i] >= width { break }
             if nodeX[i + 1] >= 0 {
-                let from = max(nodeX[i], 0), to = min(nodeX[i + 1], width - 1)
+                let from = max(nodeX[i], 0)
+                let to = min(nodeX[i + 1], width - 1)
                 if from <= to { for x in from...to { mask[pixelY * width + x] = true } }
             }
             i += 2

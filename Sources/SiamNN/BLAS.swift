@@ -1,9 +1,9 @@
 // The one file that knows where single-precision GEMM comes from:
 // OpenBLAS (CBLAS module, pkg-config `openblas`) on Linux, Accelerate on Apple platforms.
 #if canImport(Accelerate)
-import Accelerate
+    import Accelerate
 #else
-import CBLAS
+    import CBLAS
 #endif
 
 /// Row-major single-precision GEMM: `C = alpha * op(A) * op(B) + beta * C`.
@@ -31,6 +31,6 @@ public func sgemm(
 /// Sets the number of threads sgemm uses (OpenBLAS; Accelerate manages its own).
 func setBLASThreads(_ n: Int) {
     #if !canImport(Accelerate)
-    openblas_set_num_threads(Int32(n))
+        openblas_set_num_threads(Int32(n))
     #endif
 }

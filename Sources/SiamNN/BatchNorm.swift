@@ -11,8 +11,9 @@ public struct BatchNorm: Sendable {
     public var eps: Double
 
     public init(weight: [Float], bias: [Float], runningMean: [Float], runningVar: [Float], eps: Double = 1e-5) {
-        precondition(weight.count == bias.count && bias.count == runningMean.count && runningMean.count == runningVar.count,
-                     "BatchNorm parameter vectors differ in length")
+        precondition(
+            weight.count == bias.count && bias.count == runningMean.count && runningMean.count == runningVar.count,
+            "BatchNorm parameter vectors differ in length")
         self.weight = weight
         self.bias = bias
         self.runningMean = runningMean

@@ -40,9 +40,13 @@ func fullyConnected(_ layer: Conv2D, input x: UnsafePointer<Float>, output y: Un
 
 /// Squeeze-excitation / channel attention: `output[c] = act(input[c] * g[c])` with
 /// `g = expand(reduce(mean over the plane of input))`. `scratch` holds `2C + R` floats.
-func channelGate(input: UnsafePointer<Float>, channels: Int, plane: Int, reduce: Conv2D, expand: Conv2D,
-                 activation: Activation, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
-    let mean = scratch, hidden = scratch + channels, gate = scratch + channels + reduce.outChannels
+func channelGate(
+    input: UnsafePointer<Float>, channels: Int, plane: Int, reduce: Conv2D, expand: Conv2D,
+    activation: Activation, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+) {
+    let mean = scratch
+    let hidden = scratch + channels
+    let gate = scratch + channels + reduce.outChannels
     let scale = 1 / Float(plane)
     parallelChunks(channels, minChunk: max(1, 16_384 / max(plane, 1))) { range in
         for c in range { mean[c] = sum(input + c * plane, count: plane) * scale }
@@ -51,7 +55,8 @@ func channelGate(input: UnsafePointer<Float>, channels: Int, plane: Int, reduce:
     fullyConnected(expand, input: hidden, output: gate)
     parallelChunks(channels, minChunk: max(1, 16_384 / max(plane, 1))) { range in
         for c in range {
-            let src = input + c * plane, dst = output + c * plane
+            let src = input + c * plane
+            let dst = output + c * plane
             let g = gate[c]
             for i in 0..<plane { dst[i] = src[i] * g }
             activation.apply(dst, count: plane)
@@ -60,8 +65,10 @@ func channelGate(input: UnsafePointer<Float>, channels: Int, plane: Int, reduce:
 }
 
 /// The window `[top, top + h) x [left, left + w)` of every channel of a `C x H x W` input.
-func cropWindow(input: UnsafePointer<Float>, channels: Int, h: Int, w: Int, top: Int, left: Int,
-                height: Int, width: Int, output: UnsafeMutablePointer<Float>) {
+func cropWindow(
+    input: UnsafePointer<Float>, channels: Int, h: Int, w: Int, top: Int, left: Int,
+    height: Int, width: Int, output: UnsafeMutablePointer<Float>
+) {
     for c in 0..<channels {
         for y in 0..<height {
             (output + (c * height + y) * width).update(from: input + (c * h + top + y) * w + left, count: width)

@@ -64,8 +64,10 @@ public struct Conv2D: Sendable {
 
     /// Output spatial size for an input of `h` x `w`.
     public func outputSize(h: Int, w: Int) -> (h: Int, w: Int) {
-        ((h + 2 * padding - dilation * (kernelH - 1) - 1) / stride + 1,
-         (w + 2 * padding - dilation * (kernelW - 1) - 1) / stride + 1)
+        (
+            (h + 2 * padding - dilation * (kernelH - 1) - 1) / stride + 1,
+            (w + 2 * padding - dilation * (kernelW - 1) - 1) / stride + 1
+        )
     }
 
     /// Multiply-accumulates for an input of `h` x `w`.

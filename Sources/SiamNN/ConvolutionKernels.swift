@@ -12,13 +12,19 @@ struct ConvGeometry {
 
 /// Unfolds the input channels `c0..<c0+channels` into a `(channels*kh*kw) x (OH*OW)` matrix
 /// (zeros where the kernel hits padding), row `(c*kh + ky)*kw + kx`.
-func im2col(_ g: ConvGeometry, input: UnsafePointer<Float>, firstChannel c0: Int, channels: Int,
-            into col: UnsafeMutablePointer<Float>) {
-    let oh = g.outH, ow = g.outW, n = oh * ow
+func im2col(
+    _ g: ConvGeometry, input: UnsafePointer<Float>, firstChannel c0: Int, channels: Int,
+    into col: UnsafeMutablePointer<Float>
+) {
+    let oh = g.outH
+    let ow = g.outW
+    let n = oh * ow
     let kk = g.kernelH * g.kernelW
     parallelChunks(channels * kk, minChunk: 8) { rows in
         for row in rows {
-            let c = row / kk, ky = (row % kk) / g.kernelW, kx = row % g.kernelW
+            let c = row / kk
+            let ky = (row % kk) / g.kernelW
+            let kx = row % g.kernelW
             let src = input + (c0 + c) * g.inH * g.inW
             let dst = col + row * n
             let xOffset = kx * g.dilation - g.padding
@@ -45,8 +51,9 @@ func im2col(_ g: ConvGeometry, input: UnsafePointer<Float>, firstChannel c0: Int
                         let src = UnsafeRawPointer(s + 2 &* ox)
                         let a = src.loadUnaligned(as: SIMD8<Float>.self)
                         let b = src.loadUnaligned(fromByteOffset: 28, as: SIMD8<Float>.self)
-                        UnsafeMutableRawPointer(d + ox).storeBytes(of: SIMD8(lowHalf: a.evenHalf, highHalf: b.oddHalf),
-                                                                   as: SIMD8<Float>.self)
+                        UnsafeMutableRawPointer(d + ox).storeBytes(
+                            of: SIMD8(lowHalf: a.evenHalf, highHalf: b.oddHalf),
+                            as: SIMD8<Float>.self)
                         ox &+= 8
                     }
                     while ox < hi {
@@ -65,10 +72,13 @@ func im2col(_ g: ConvGeometry, input: UnsafePointer<Float>, firstChannel c0: Int
 /// `output = weight (*) input` without bias or activation, for any geometry (groups included)
 /// except depth-wise, through im2col + sgemm; `scratch` holds `(C/groups)*kh*kw*OH*OW` floats
 /// (unused for 1x1 stride-1 unpadded convolutions, which multiply the input directly).
-func convolveGEMM(_ g: ConvGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                  output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>?) {
+func convolveGEMM(
+    _ g: ConvGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>?
+) {
     let n = g.outH * g.outW
-    let cinG = g.inChannels / g.groups, coutG = g.outChannels / g.groups
+    let cinG = g.inChannels / g.groups
+    let coutG = g.outChannels / g.groups
     let k = cinG * g.kernelH * g.kernelW
     let direct = g.kernelH == 1 && g.kernelW == 1 && g.stride == 1 && g.padding == 0
     for grp in 0..<g.groups {
@@ -79,14 +89,17 @@ func convolveGEMM(_ g: ConvGeometry, input: UnsafePointer<Float>, weight: Unsafe
             im2col(g, input: input, firstChannel: grp * cinG, channels: cinG, into: scratch!)
             b = UnsafePointer(scratch!)
         }
-        sgemm(m: coutG, n: n, k: k, a: weight + grp * coutG * k, lda: k, b: b, ldb: n,
-              beta: 0, c: output + grp * coutG * n, ldc: n)
+        sgemm(
+            m: coutG, n: n, k: k, a: weight + grp * coutG * k, lda: k, b: b, ldb: n,
+            beta: 0, c: output + grp * coutG * n, ldc: n)
     }
 }
 
 /// Depth-wise convolution (groups == channels, one kh x kw filter per channel), direct loops.
-func convolveDepthwise(_ g: ConvGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                       output: UnsafeMutablePointer<Float>) {
+func convolveDepthwise(
+    _ g: ConvGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    output: UnsafeMutablePointer<Float>
+) {
     if g.dilation == 1 && (g.stride == 1 || g.stride == 2) {
         convolveDepthwiseVectorized(g, input: input, weight: weight, output: output)
     } else {
@@ -95,9 +108,12 @@ func convolveDepthwise(_ g: ConvGeometry, input: UnsafePointer<Float>, weight: U
 }
 
 /// Depth-wise convolution, any geometry: plain loops (the reference of the vectorised kernel).
-func convolveDepthwiseGeneric(_ g: ConvGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                              output: UnsafeMutablePointer<Float>) {
-    let oh = g.outH, ow = g.outW
+func convolveDepthwiseGeneric(
+    _ g: ConvGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    output: UnsafeMutablePointer<Float>
+) {
+    let oh = g.outH
+    let ow = g.outW
     parallelChunks(g.inChannels, minChunk: 4) { channels in
         for c in channels {
             let src = input + c * g.inH * g.inW
@@ -132,8 +148,10 @@ func convolveDepthwiseGeneric(_ g: ConvGeometry, input: UnsafePointer<Float>, we
 
 /// Adds the per-channel bias and (optionally) a residual of the output's shape, then applies
 /// the activation, in place on `output` (`channels x plane`).
-func applyEpilogue(output: UnsafeMutablePointer<Float>, channels: Int, plane: Int,
-                   bias: UnsafePointer<Float>, residual: UnsafePointer<Float>?, activation: Activation) {
+func applyEpilogue(
+    output: UnsafeMutablePointer<Float>, channels: Int, plane: Int,
+    bias: UnsafePointer<Float>, residual: UnsafePointer<Float>?, activation: Activation
+) {
     parallelChunks(channels, minChunk: 16) { range in
         for c in range {
             let p = output + c * plane
@@ -151,14 +169,17 @@ func applyEpilogue(output: UnsafeMutablePointer<Float>, channels: Int, plane: In
 
 extension Conv2D {
     func geometry(h: Int, w: Int) -> ConvGeometry {
-        ConvGeometry(inChannels: inChannels, outChannels: outChannels, groups: groups,
-                     kernelH: kernelH, kernelW: kernelW, stride: stride, padding: padding,
-                     dilation: dilation, inH: h, inW: w)
+        ConvGeometry(
+            inChannels: inChannels, outChannels: outChannels, groups: groups,
+            kernelH: kernelH, kernelW: kernelW, stride: stride, padding: padding,
+            dilation: dilation, inH: h, inW: w)
     }
 
     /// Runs the layer: `output = act(conv(input) + bias [+ residual])`.
-    func run(input: UnsafePointer<Float>, h: Int, w: Int, output: UnsafeMutablePointer<Float>,
-             residual: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>?) {
+    func run(
+        input: UnsafePointer<Float>, h: Int, w: Int, output: UnsafeMutablePointer<Float>,
+        residual: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>?
+    ) {
         let g = geometry(h: h, w: w)
         weight.withUnsafeBufferPointer { wp in
             if isDepthwise {
@@ -168,8 +189,9 @@ extension Conv2D {
             }
         }
         bias.withUnsafeBufferPointer { bp in
-            applyEpilogue(output: output, channels: outChannels, plane: g.outH * g.outW,
-                          bias: bp.baseAddress!, residual: residual, activation: activation)
+            applyEpilogue(
+                output: output, channels: outChannels, plane: g.outH * g.outW,
+                bias: bp.baseAddress!, residual: residual, activation: activation)
         }
     }
 }

@@ -1,10 +1,13 @@
 /// pysot `xcorr_depthwise`: for every channel c, `out[c] = search[c] (*) kernel[c]` (valid
 /// cross-correlation, no flip). Search `C x H x W`, kernel `C x kh x kw`, output
 /// `C x (H-kh+1) x (W-kw+1)`.
-func depthwiseCrossCorrelation(search: UnsafePointer<Float>, channels: Int, h: Int, w: Int,
-                               kernel: UnsafePointer<Float>, kh: Int, kw: Int,
-                               output: UnsafeMutablePointer<Float>) {
-    let oh = h - kh + 1, ow = w - kw + 1
+func depthwiseCrossCorrelation(
+    search: UnsafePointer<Float>, channels: Int, h: Int, w: Int,
+    kernel: UnsafePointer<Float>, kh: Int, kw: Int,
+    output: UnsafeMutablePointer<Float>
+) {
+    let oh = h - kh + 1
+    let ow = w - kw + 1
     parallelChunks(channels, minChunk: 8) { range in
         for c in range {
             let s = search + c * h * w
@@ -28,24 +31,30 @@ func depthwiseCrossCorrelation(search: UnsafePointer<Float>, channels: Int, h: I
 
 /// NanoTrack's `xcorr_depthwise` (`F.conv2d(search, kernel, padding: padding, groups: C)`): as
 /// `depthwiseCrossCorrelation` with `padding` zeros around every search channel.
-func depthwiseCrossCorrelation(search: UnsafePointer<Float>, channels: Int, h: Int, w: Int,
-                               kernel: UnsafePointer<Float>, kh: Int, kw: Int, padding: Int,
-                               output: UnsafeMutablePointer<Float>) {
+func depthwiseCrossCorrelation(
+    search: UnsafePointer<Float>, channels: Int, h: Int, w: Int,
+    kernel: UnsafePointer<Float>, kh: Int, kw: Int, padding: Int,
+    output: UnsafeMutablePointer<Float>
+) {
     if padding == 0 {
         depthwiseCrossCorrelation(search: search, channels: channels, h: h, w: w, kernel: kernel, kh: kh, kw: kw, output: output)
         return
     }
     // A depth-wise correlation is a depth-wise convolution whose filters are the kernel.
-    let g = ConvGeometry(inChannels: channels, outChannels: channels, groups: channels, kernelH: kh, kernelW: kw,
-                         stride: 1, padding: padding, dilation: 1, inH: h, inW: w)
+    let g = ConvGeometry(
+        inChannels: channels, outChannels: channels, groups: channels, kernelH: kh, kernelW: kw,
+        stride: 1, padding: padding, dilation: 1, inH: h, inW: w)
     convolveDepthwise(g, input: search, weight: kernel, output: output)
 }
 
 /// Pixel-wise correlation (NanoTrack `xcorr_pixelwise`): `out[i, y, x] = sum_c kernel[c, i] * search[c, y, x]`
 /// for the `P` kernel positions i, i.e. the matrix product `(P x C) . (C x HW)` of the transposed
 /// kernel (`C x P`) and the search (`C x HW`), one sgemm.
-func pixelwiseCrossCorrelation(search: UnsafePointer<Float>, channels: Int, plane: Int,
-                               kernel: UnsafePointer<Float>, positions: Int, output: UnsafeMutablePointer<Float>) {
-    sgemm(transA: true, m: positions, n: plane, k: channels, a: kernel, lda: positions,
-          b: search, ldb: plane, beta: 0, c: output, ldc: plane)
+func pixelwiseCrossCorrelation(
+    search: UnsafePointer<Float>, channels: Int, plane: Int,
+    kernel: UnsafePointer<Float>, positions: Int, output: UnsafeMutablePointer<Float>
+) {
+    sgemm(
+        transA: true, m: positions, n: plane, k: channels, a: kernel, lda: positions,
+        b: search, ldb: plane, beta: 0, c: output, ldc: plane)
 }

@@ -8,11 +8,19 @@
 /// order as the generic loop in `convolveDepthwiseGeneric` (taps in (ky, kx) order starting from
 /// +0, each product rounded, then added): a padded tap adds a signed zero, which never changes
 /// a sum that starts at +0, so results are bit-identical.
-func convolveDepthwiseVectorized(_ g: ConvGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                                 output: UnsafeMutablePointer<Float>) {
+func convolveDepthwiseVectorized(
+    _ g: ConvGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    output: UnsafeMutablePointer<Float>
+) {
     precondition(g.dilation == 1 && (g.stride == 1 || g.stride == 2), "vectorised depth-wise: dilation 1, stride 1 or 2")
-    let oh = g.outH, ow = g.outW, inH = g.inH, inW = g.inW
-    let kh = g.kernelH, kw = g.kernelW, s = g.stride, p = g.padding
+    let oh = g.outH
+    let ow = g.outW
+    let inH = g.inH
+    let inW = g.inW
+    let kh = g.kernelH
+    let kw = g.kernelW
+    let s = g.stride
+    let p = g.padding
     // A padded row: p zeros, the input row, zeros up to the widest read ((ow - 1) * s + kw).
     let rowLength = max(inW + 2 * p, (ow - 1) * s + kw) + 8
     // Output rows per block: the padded input rows they need fit in about 16 KB.
@@ -42,8 +50,9 @@ func convolveDepthwiseVectorized(_ g: ConvGeometry, input: UnsafePointer<Float>,
                         }
                     }
                     for r in 0..<count {
-                        depthwiseRow(rows + r * s * rowLength, rowLength: rowLength, weight: w, kh: kh, kw: kw,
-                                     stride: s, output: dst + (oy0 + r) * ow, width: ow)
+                        depthwiseRow(
+                            rows + r * s * rowLength, rowLength: rowLength, weight: w, kh: kh, kw: kw,
+                            stride: s, output: dst + (oy0 + r) * ow, width: ow)
                     }
                     oy0 += count
                 }
@@ -55,8 +64,10 @@ func convolveDepthwiseVectorized(_ g: ConvGeometry, input: UnsafePointer<Float>,
 /// One output row from `kh` padded input rows starting at `rows`: sixteen, then eight outputs
 /// at a time (the last chunk may overlap the previous one), scalar below eight outputs.
 @inline(__always)
-private func depthwiseRow(_ rows: UnsafePointer<Float>, rowLength: Int, weight w: UnsafePointer<Float>,
-                          kh: Int, kw: Int, stride s: Int, output d: UnsafeMutablePointer<Float>, width ow: Int) {
+private func depthwiseRow(
+    _ rows: UnsafePointer<Float>, rowLength: Int, weight w: UnsafePointer<Float>,
+    kh: Int, kw: Int, stride s: Int, output d: UnsafeMutablePointer<Float>, width ow: Int
+) {
     var ox = 0
     while ow &- ox >= 16 {
         var acc = SIMD16<Float>(repeating: 0)

@@ -44,7 +44,8 @@ public struct Graph: Sendable {
             switch self {
             case .conv(_, let i, let r): return r.map { [i, $0] } ?? [i]
             case .maxPool(_, _, _, let i), .centerCrop(_, _, let i), .activation(_, let i),
-                 .channelGate(_, _, _, let i), .crop(_, _, _, _, let i): return [i]
+                .channelGate(_, _, _, let i), .crop(_, _, _, _, let i):
+                return [i]
             case .depthwiseXCorr(let s, let k, _), .xcorr(let s, let k, _), .pixelwiseXCorr(let s, let k, _): return [s, k]
             case .weightedSum(let xs, _), .concat(let xs): return xs
             }
@@ -103,8 +104,9 @@ public final class GraphBuilder {
     }
 
     public func conv(_ x: Graph.Value, _ layer: Conv2D, residual: Graph.Value? = nil) -> Graph.Value {
-        precondition(channels(of: x) == layer.inChannels,
-                     "conv expects \(layer.inChannels) input channels, value has \(channels(of: x))")
+        precondition(
+            channels(of: x) == layer.inChannels,
+            "conv expects \(layer.inChannels) input channels, value has \(channels(of: x))")
         if let r = residual { precondition(channels(of: r) == layer.outChannels, "residual channel mismatch") }
         return add(.conv(layer, input: x, residual: residual), channels: layer.outChannels)
     }
@@ -141,8 +143,9 @@ public final class GraphBuilder {
     /// Squeeze-excitation / channel attention: `activation(x * expand(reduce(mean_HW(x))))`.
     public func channelGate(_ x: Graph.Value, reduce: Conv2D, expand: Conv2D, activation: Activation = .none) -> Graph.Value {
         let c = channels(of: x)
-        precondition(reduce.inChannels == c && expand.outChannels == c && reduce.outChannels == expand.inChannels,
-                     "channel gate \(reduce.inChannels)->\(reduce.outChannels)->\(expand.outChannels) on \(c) channels")
+        precondition(
+            reduce.inChannels == c && expand.outChannels == c && reduce.outChannels == expand.inChannels,
+            "channel gate \(reduce.inChannels)->\(reduce.outChannels)->\(expand.outChannels) on \(c) channels")
         precondition([reduce, expand].allSatisfy { $0.isPointwise && $0.groups == 1 }, "channel gate layers must be 1x1")
         return add(.channelGate(reduce: reduce, expand: expand, activation: activation, input: x), channels: c)
     }

@@ -8,8 +8,14 @@ import Foundation
 public struct NumPyArray: Sendable {
     /// Element types this reader understands, by NumPy `descr`.
     public enum DType: String, Sendable {
-        case float16 = "<f2", float32 = "<f4", float64 = "<f8"
-        case uint8 = "|u1", int8 = "|i1", int32 = "<i4", int64 = "<i8", bool = "|b1"
+        case float16 = "<f2"
+        case float32 = "<f4"
+        case float64 = "<f8"
+        case uint8 = "|u1"
+        case int8 = "|i1"
+        case int32 = "<i4"
+        case int64 = "<i8"
+        case bool = "|b1"
 
         public var byteSize: Int {
             switch self {
@@ -80,7 +86,8 @@ public enum NumPyError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .notNumPy(let why): return "not a NumPy .npy file: \(why)"
-        case .unsupported(let what): return "unsupported .npy content: \(what) (expected a C-order array of float16/32/64, uint8, int8, int32, int64 or bool)"
+        case .unsupported(let what):
+            return "unsupported .npy content: \(what) (expected a C-order array of float16/32/64, uint8, int8, int32, int64 or bool)"
         case .truncated(let e, let a): return "truncated .npy file: the header promises \(e) data bytes, the file has \(a)"
         }
     }

@@ -29,8 +29,9 @@ public struct Plan: Sendable {
         var scratch = 0
         var macs = 0
         func tooSmall(_ why: String) -> PlanError {
-            PlanError.inputTooSmall(input: graph.inputs.map(\.name).joined(separator: "/"),
-                                    size: inputSizes.first ?? [], reason: why)
+            PlanError.inputTooSmall(
+                input: graph.inputs.map(\.name).joined(separator: "/"),
+                size: inputSizes.first ?? [], reason: why)
         }
         for op in graph.operations {
             let s = op.inputs.map { shapes[$0.id] }
@@ -38,7 +39,9 @@ public struct Plan: Sendable {
             case .conv(let layer, _, let residual):
                 let o = layer.outputSize(h: s[0][1], w: s[0][2])
                 guard o.h > 0 && o.w > 0 else {
-                    throw tooSmall("a \(s[0][1])x\(s[0][2]) feature map is too small for a \(layer.kernelH)x\(layer.kernelW) convolution (dilation \(layer.dilation))")
+                    throw tooSmall(
+                        "a \(s[0][1])x\(s[0][2]) feature map is too small for a \(layer.kernelH)x\(layer.kernelW) convolution (dilation \(layer.dilation))"
+                    )
                 }
                 if let r = residual { precondition(shapes[r.id] == [layer.outChannels, o.h, o.w], "residual shape mismatch") }
                 shapes.append([layer.outChannels, o.h, o.w])
@@ -55,14 +58,16 @@ public struct Plan: Sendable {
                 }
                 shapes.append(s[0][2] < limit ? [s[0][0], size, size] : s[0])
             case .depthwiseXCorr(_, _, let pad):
-                let oh = s[0][1] + 2 * pad - s[1][1] + 1, ow = s[0][2] + 2 * pad - s[1][2] + 1
+                let oh = s[0][1] + 2 * pad - s[1][1] + 1
+                let ow = s[0][2] + 2 * pad - s[1][2] + 1
                 guard oh > 0 && ow > 0 else {
                     throw tooSmall("search features \(s[0][1])x\(s[0][2]) are smaller than the template kernel \(s[1][1])x\(s[1][2])")
                 }
                 shapes.append([s[0][0], oh, ow])
                 macs += s[0][0] * oh * ow * s[1][1] * s[1][2]
             case .xcorr(_, _, let outC):
-                let oh = s[0][1] - s[1][1] + 1, ow = s[0][2] - s[1][2] + 1
+                let oh = s[0][1] - s[1][1] + 1
+                let ow = s[0][2] - s[1][2] + 1
                 guard oh > 0 && ow > 0 else {
                     throw tooSmall("search features \(s[0][1])x\(s[0][2]) are smaller than the template kernel \(s[1][1])x\(s[1][2])")
                 }
@@ -82,7 +87,9 @@ public struct Plan: Sendable {
                 guard s[1][1] * s[1][2] == positions else {
                     throw PlanError.unsupportedInputSize(
                         input: graph.inputs.map(\.name).joined(separator: "/"), size: inputSizes.first ?? [],
-                        reason: "the pixel-wise correlation is built for \(positions) template positions, the template features are \(s[1][1])x\(s[1][2])")
+                        reason:
+                            "the pixel-wise correlation is built for \(positions) template positions, the template features are \(s[1][1])x\(s[1][2])"
+                    )
                 }
                 shapes.append([s[1][1] * s[1][2], s[0][1], s[0][2]])
                 macs += s[1][1] * s[1][2] * s[0][0] * s[0][1] * s[0][2]

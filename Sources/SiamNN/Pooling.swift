@@ -1,7 +1,9 @@
 /// Max pooling with PyTorch `nn.MaxPool2d` semantics: floor-mode output size, padding never wins
 /// (implicit -inf). Input and output are `C x H x W` / `C x OH x OW`.
-func maxPool2D(input: UnsafePointer<Float>, channels: Int, h: Int, w: Int,
-               kernel: Int, stride: Int, padding: Int, output: UnsafeMutablePointer<Float>) {
+func maxPool2D(
+    input: UnsafePointer<Float>, channels: Int, h: Int, w: Int,
+    kernel: Int, stride: Int, padding: Int, output: UnsafeMutablePointer<Float>
+) {
     let oh = (h + 2 * padding - kernel) / stride + 1
     let ow = (w + 2 * padding - kernel) / stride + 1
     parallelChunks(channels, minChunk: 8) { range in
@@ -9,9 +11,11 @@ func maxPool2D(input: UnsafePointer<Float>, channels: Int, h: Int, w: Int,
             let src = input + c * h * w
             let dst = output + c * oh * ow
             for oy in 0..<oh {
-                let y0 = max(oy * stride - padding, 0), y1 = min(oy * stride - padding + kernel, h)
+                let y0 = max(oy * stride - padding, 0)
+                let y1 = min(oy * stride - padding + kernel, h)
                 for ox in 0..<ow {
-                    let x0 = max(ox * stride - padding, 0), x1 = min(ox * stride - padding + kernel, w)
+                    let x0 = max(ox * stride - padding, 0)
+                    let x1 = min(ox * stride - padding + kernel, w)
                     var m = -Float.infinity
                     for y in y0..<y1 {
                         for x in x0..<x1 { m = max(m, src[y * w + x]) }

@@ -36,8 +36,9 @@ public final class Workspace {
     /// Copies `tensor` into graph input `index` (shape must be `[1, C, H, W]` or `[C, H, W]` of the plan).
     public func setInput(_ index: Int, _ tensor: Tensor) {
         let shape = plan.shapes[index]
-        precondition(tensor.shape == [1] + shape || tensor.shape == shape,
-                     "input \(plan.graph.inputs[index].name) has shape \(tensor.shape), plan expects \(shape)")
+        precondition(
+            tensor.shape == [1] + shape || tensor.shape == shape,
+            "input \(plan.graph.inputs[index].name) has shape \(tensor.shape), plan expects \(shape)")
         tensor.values.withUnsafeBufferPointer { src in
             pointer(Graph.Value(id: index)).update(from: src.baseAddress!, count: tensor.count)
         }
@@ -71,21 +72,25 @@ public final class Workspace {
             let ins = operationInputs[i]
             switch op {
             case .conv(let layer, _, let residual):
-                layer.run(input: ins[0].0, h: ins[0].1[1], w: ins[0].1[2], output: out,
-                          residual: residual.map { UnsafePointer(pointer($0)) }, scratch: scratch)
+                layer.run(
+                    input: ins[0].0, h: ins[0].1[1], w: ins[0].1[2], output: out,
+                    residual: residual.map { UnsafePointer(pointer($0)) }, scratch: scratch)
             case .maxPool(let k, let s, let p, _):
-                maxPool2D(input: ins[0].0, channels: ins[0].1[0], h: ins[0].1[1], w: ins[0].1[2],
-                          kernel: k, stride: s, padding: p, output: out)
+                maxPool2D(
+                    input: ins[0].0, channels: ins[0].1[0], h: ins[0].1[1], w: ins[0].1[2],
+                    kernel: k, stride: s, padding: p, output: out)
             case .centerCrop:
                 let outShape = plan.shapes[inputCount + i]
                 centerCrop(input: ins[0].0, shape: ins[0].1, size: outShape[1], output: out)
             case .depthwiseXCorr(_, _, let padding):
-                depthwiseCrossCorrelation(search: ins[0].0, channels: ins[0].1[0], h: ins[0].1[1], w: ins[0].1[2],
-                                          kernel: ins[1].0, kh: ins[1].1[1], kw: ins[1].1[2], padding: padding, output: out)
+                depthwiseCrossCorrelation(
+                    search: ins[0].0, channels: ins[0].1[0], h: ins[0].1[1], w: ins[0].1[2],
+                    kernel: ins[1].0, kh: ins[1].1[1], kw: ins[1].1[2], padding: padding, output: out)
             case .xcorr(_, _, let outC):
-                let g = ConvGeometry(inChannels: ins[0].1[0], outChannels: outC, groups: 1,
-                                     kernelH: ins[1].1[1], kernelW: ins[1].1[2], stride: 1, padding: 0,
-                                     dilation: 1, inH: ins[0].1[1], inW: ins[0].1[2])
+                let g = ConvGeometry(
+                    inChannels: ins[0].1[0], outChannels: outC, groups: 1,
+                    kernelH: ins[1].1[1], kernelW: ins[1].1[2], stride: 1, padding: 0,
+                    dilation: 1, inH: ins[0].1[1], inW: ins[0].1[2])
                 convolveGEMM(g, input: ins[0].0, weight: ins[1].0, output: out, scratch: scratch)
             case .weightedSum(_, let weights):
                 let n = plan.shapes[inputCount + i].reduce(1, *)
@@ -97,14 +102,17 @@ public final class Workspace {
             case .activation(let activation, _):
                 activate(activation, input: ins[0].0, output: out, count: plan.shapes[inputCount + i].reduce(1, *))
             case .channelGate(let reduce, let expand, let activation, _):
-                channelGate(input: ins[0].0, channels: ins[0].1[0], plane: ins[0].1[1] * ins[0].1[2], reduce: reduce,
-                            expand: expand, activation: activation, output: out, scratch: scratch)
+                channelGate(
+                    input: ins[0].0, channels: ins[0].1[0], plane: ins[0].1[1] * ins[0].1[2], reduce: reduce,
+                    expand: expand, activation: activation, output: out, scratch: scratch)
             case .pixelwiseXCorr(_, _, let positions):
-                pixelwiseCrossCorrelation(search: ins[0].0, channels: ins[0].1[0], plane: ins[0].1[1] * ins[0].1[2],
-                                          kernel: ins[1].0, positions: positions, output: out)
+                pixelwiseCrossCorrelation(
+                    search: ins[0].0, channels: ins[0].1[0], plane: ins[0].1[1] * ins[0].1[2],
+                    kernel: ins[1].0, positions: positions, output: out)
             case .crop(let top, let left, let h, let w, _):
-                cropWindow(input: ins[0].0, channels: ins[0].1[0], h: ins[0].1[1], w: ins[0].1[2], top: top, left: left,
-                           height: h, width: w, output: out)
+                cropWindow(
+                    input: ins[0].0, channels: ins[0].1[0], h: ins[0].1[1], w: ins[0].1[2], top: top, left: left,
+                    height: h, width: w, output: out)
             case .concat:
                 var offset = 0
                 for (p, shape) in ins {

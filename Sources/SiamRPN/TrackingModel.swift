@@ -44,7 +44,7 @@ public struct TrackingModel: Sendable {
             if let guess = weights.architectureGuess, guess.hasPrefix("NanoTrack v1") || guess.hasPrefix("NanoTrack v2") {
                 throw ModelLoadError.unsupportedModel(
                     "\(snapshotURL.path) is a \(guess.prefix(12)) checkpoint; only NanoTrackV3 checkpoints run "
-                    + "(V1 and V2 are recognised by `siamrpn inspect` but their networks are not implemented)")
+                        + "(V1 and V2 are recognised by `siamrpn inspect` but their networks are not implemented)")
             }
             let model = try NanoTrackModel(weights: weights)
             return TrackingModel(network: model, name: "NanoTrackV3", warnings: warnings, preferredThreads: 1) {
@@ -55,8 +55,10 @@ public struct TrackingModel: Sendable {
         let model = try SiamRPNModel(config: config, weights: StateDict.load(contentsOf: snapshotURL))
         // Fail now, not at the first frame, when TRACK.TYPE names a tracker that cannot run.
         _ = try SiamRPN.makeTracker(model: model, config: config)
-        return TrackingModel(network: model, name: "\(config.metaArc) (\(model.spec.summary))", warnings: config.warnings,
-                             preferredThreads: nil) {
+        return TrackingModel(
+            network: model, name: "\(config.metaArc) (\(model.spec.summary))", warnings: config.warnings,
+            preferredThreads: nil
+        ) {
             try SiamRPN.makeTracker(model: model, config: config)
         }
     }
@@ -70,8 +72,10 @@ public struct TrackingModel: Sendable {
     public static var bundledConfig: URL { Bundle.module.bundleURL.appendingPathComponent("nanotrack/nanotrackv3.yaml") }
     public static var bundledSnapshot: URL { Bundle.module.bundleURL.appendingPathComponent("nanotrack/nanotrackv3.safetensors") }
 
-    private init(network: any SiameseNetwork, name: String, warnings: [String], preferredThreads: Int?,
-                 tracker: @escaping @Sendable () throws -> any ObjectTracker) {
+    private init(
+        network: any SiameseNetwork, name: String, warnings: [String], preferredThreads: Int?,
+        tracker: @escaping @Sendable () throws -> any ObjectTracker
+    ) {
         self.network = network
         self.name = name
         self.warnings = warnings

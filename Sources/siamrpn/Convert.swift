@@ -16,7 +16,8 @@ struct Convert: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let inputURL = URL(fileURLWithPath: input), outputURL = URL(fileURLWithPath: output)
+            let inputURL = URL(fileURLWithPath: input)
+            let outputURL = URL(fileURLWithPath: output)
             if sameFile(inputURL, outputURL) {
                 throw CLIError("the output '\(output)' is the input checkpoint; write the safetensors file elsewhere")
             }

@@ -24,9 +24,15 @@ struct Demo: ParsableCommand {
     var config: String?
     @Option(help: "Model weights: .pth (zip or legacy) or .safetensors. Default: the bundled NanoTrackV3.")
     var snapshot: String?
-    @Option(name: .customLong("video_name"), help: "A video file, a folder of .jpg/.png frames (or a sequence folder with img/ or color/), or a webcam number (0). Default: the bundled bag.avi.")
+    @Option(
+        name: .customLong("video_name"),
+        help:
+            "A video file, a folder of .jpg/.png frames (or a sequence folder with img/ or color/), or a webcam number (0). Default: the bundled bag.avi."
+    )
     var videoName: String?
-    @Option(name: .customLong("init"), help: "The target on the first frame: x,y,w,h (0-based pixels, top-left corner). Default: the ground truth's first box.")
+    @Option(
+        name: .customLong("init"),
+        help: "The target on the first frame: x,y,w,h (0-based pixels, top-left corner). Default: the ground truth's first box.")
     var initBox: String?
     @Option(help: "Ground-truth file (x,y,w,h or 8-number polygon rows). Default: found beside the input.")
     var groundtruth: String?
@@ -56,8 +62,10 @@ struct Demo: ParsableCommand {
                 if let first = groundTruth?.first, let file = groundTruthURL {
                     let overlap = box.iou(first.boundingBox)
                     if overlap < 0.5 {
-                        printError(String(format: "warning: --init is not the target of %@ (IoU %.2f with its first box); the run is not scored against it",
-                                          file.path, overlap))
+                        printError(
+                            String(
+                                format: "warning: --init is not the target of %@ (IoU %.2f with its first box); the run is not scored against it",
+                                file.path, overlap))
                         scored = false
                     }
                 }
@@ -66,12 +74,16 @@ struct Demo: ParsableCommand {
                 // pysot's one-pass rule: get_axis_aligned_bbox, then [cx - (w - 1) / 2, cy - (h - 1) / 2, w, h].
                 box = first.pysotInitBox
             } else {
-                throw CLIError("--init x,y,w,h is needed: no ground truth was found for '\(video)' (groundtruth_rect.txt, groundtruth.txt or <video>.txt), or give --groundtruth")
+                throw CLIError(
+                    "--init x,y,w,h is needed: no ground truth was found for '\(video)' (groundtruth_rect.txt, groundtruth.txt or <video>.txt), or give --groundtruth"
+                )
             }
             let size = source.frameSize
             let trackedBox = try TrackerError.checkInitialBox(box, imageWidth: size.width, imageHeight: size.height)
             if trackedBox != box {
-                printError("warning: the init box \(box) is larger than the \(size.width)x\(size.height) frame; tracking its part inside the frame, \(trackedBox)")
+                printError(
+                    "warning: the init box \(box) is larger than the \(size.width)x\(size.height) frame; tracking its part inside the frame, \(trackedBox)"
+                )
             }
 
             let dir = URL(fileURLWithPath: output, isDirectory: true)
@@ -85,7 +97,8 @@ struct Demo: ParsableCommand {
             if let groundTruthURL { inputs.append(("ground truth", groundTruthURL)) }
             if let config { inputs.append(("config", URL(fileURLWithPath: config))) }
             if let snapshot { inputs.append(("checkpoint", URL(fileURLWithPath: snapshot))) }
-            let outputs = ["boxes.txt", "scores.txt", "summary.json"].map { dir.appendingPathComponent($0) }
+            let outputs =
+                ["boxes.txt", "scores.txt", "summary.json"].map { dir.appendingPathComponent($0) }
                 + (videoFile.map { [$0, TrackingRun.partialName(of: $0)] } ?? [])
             try refuseOverwritingInputs(outputs: outputs, inputs: inputs)
 
@@ -98,8 +111,9 @@ struct Demo: ParsableCommand {
             }
             let interruption = Interruption()
             defer { interruption.uninstall() }
-            let run = TrackingRun(tracker: try model.makeTracker(), source: source, initBox: trackedBox, output: dir,
-                                  videoFile: videoFile, interruption: interruption)
+            let run = TrackingRun(
+                tracker: try model.makeTracker(), source: source, initBox: trackedBox, output: dir,
+                videoFile: videoFile, interruption: interruption)
             let outcome: TrackingRun.Outcome
             do {
                 outcome = try run.track()
@@ -112,15 +126,21 @@ struct Demo: ParsableCommand {
             var evaluation: OnePassEvaluation?
             if scored, let groundTruth, outcome.stop == .complete {
                 if groundTruth.count == outcome.frames {
-                    evaluation = OnePassEvaluation(groundTruth: groundTruth.map { b in let r = b.boundingBox; return [r.x, r.y, r.width, r.height] },
-                                                   predictions: outcome.boxes.map { [$0.x, $0.y, $0.width, $0.height] })
+                    evaluation = OnePassEvaluation(
+                        groundTruth: groundTruth.map { b in
+                            let r = b.boundingBox
+                            return [r.x, r.y, r.width, r.height]
+                        },
+                        predictions: outcome.boxes.map { [$0.x, $0.y, $0.width, $0.height] })
                 } else {
                     printError("warning: the ground truth has \(groundTruth.count) boxes for \(outcome.frames) frames; not scored")
                 }
             }
             try writeSummary(outcome, model: model.name, groundTruth: groundTruthURL?.path, evaluation: evaluation, to: dir)
-            let stage = String(format: "%.1f fps tracking, %.1f fps end to end%@", outcome.frames > 0 ? Double(outcome.frames) / max(outcome.trackingSeconds, 1e-9) : 0,
-                               Double(outcome.frames) / max(outcome.seconds, 1e-9), noVideo ? "" : " incl. the annotated video")
+            let stage = String(
+                format: "%.1f fps tracking, %.1f fps end to end%@",
+                outcome.frames > 0 ? Double(outcome.frames) / max(outcome.trackingSeconds, 1e-9) : 0,
+                Double(outcome.frames) / max(outcome.seconds, 1e-9), noVideo ? "" : " incl. the annotated video")
             if let reason = outcome.stop.reason {
                 printError("error: stopped after \(outcome.frames) frames (\(stage)): \(reason); the frames tracked so far are in \(dir.path)")
                 if case .interrupted(let signal) = outcome.stop { throw ExitCode(128 + signal) }
@@ -128,8 +148,10 @@ struct Demo: ParsableCommand {
             }
             printError("tracked \(outcome.frames) frames in \(String(format: "%.1f", outcome.seconds)) s (\(stage)) -> \(dir.path)")
             if let evaluation {
-                print(String(format: "%@: success AUC %.3f, precision@20px %.3f, normalised precision %.3f",
-                             outcome.sequence, evaluation.auc, evaluation.precision, evaluation.normalizedPrecision))
+                print(
+                    String(
+                        format: "%@: success AUC %.3f, precision@20px %.3f, normalised precision %.3f",
+                        outcome.sequence, evaluation.auc, evaluation.precision, evaluation.normalizedPrecision))
             }
         }
     }
@@ -163,13 +185,18 @@ func parseBox(_ text: String) throws -> Box {
 /// (Swift's `Double("0x10")` would read hexadecimal, `Double("inf")` infinity).
 func parseDecimal(_ text: String) -> Double? {
     var digits = 0
-    var seenExponent = false, seenPoint = false
+    var seenExponent = false
+    var seenPoint = false
     for (i, c) in text.enumerated() {
         switch c {
         case "0"..."9": digits += 1
         case "+", "-": guard i == 0 || "eE".contains(Array(text)[i - 1]) else { return nil }
-        case ".": guard !seenPoint && !seenExponent else { return nil }; seenPoint = true
-        case "e", "E": guard !seenExponent && digits > 0 else { return nil }; seenExponent = true
+        case ".":
+            guard !seenPoint && !seenExponent else { return nil }
+            seenPoint = true
+        case "e", "E":
+            guard !seenExponent && digits > 0 else { return nil }
+            seenExponent = true
         default: return nil
         }
     }
@@ -184,7 +211,7 @@ func writeSummary(_ o: TrackingRun.Outcome, model: String, groundTruth: String?,
         "seconds": o.seconds, "fps": o.seconds > 0 ? Double(o.frames) / o.seconds : 0,
         "tracking_seconds": o.trackingSeconds, "tracking_fps": o.trackingSeconds > 0 ? Double(o.frames) / o.trackingSeconds : 0,
         "model": model, "lost_frames": o.lostFrames, "video": o.videoFile ?? NSNull(), "warnings": o.warnings,
-        "groundtruth": groundTruth ?? NSNull(), "scored": evaluation != nil,
+        "groundtruth": groundTruth ?? NSNull(), "scored": evaluation != nil
     ]
     if let e = evaluation {
         object["success_auc"] = e.auc

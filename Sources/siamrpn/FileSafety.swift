@@ -1,9 +1,10 @@
 import Foundation
 import SiamRPN
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Creates `dir` and its parents with mkdir(2), so that a failure carries the system's reason
@@ -28,7 +29,8 @@ func sameFile(_ a: URL, _ b: URL) -> Bool {
     if a.resolvingSymlinksInPath().standardizedFileURL.path == b.resolvingSymlinksInPath().standardizedFileURL.path {
         return true
     }
-    var sa = stat(), sb = stat()
+    var sa = stat()
+    var sb = stat()
     guard stat(a.path, &sa) == 0, stat(b.path, &sb) == 0 else { return false }
     return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
 }

@@ -1,9 +1,10 @@
 import Foundation
 import SiamRPN
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Tracks one target through a frame source, writing pysot-style results as it goes:
@@ -52,8 +53,10 @@ final class TrackingRun {
     let videoFile: URL?
     let interruption: Interruption
 
-    init(tracker: any ObjectTracker, source: any FrameSource, initBox: Box, output: URL, videoFile: URL?,
-         interruption: Interruption) {
+    init(
+        tracker: any ObjectTracker, source: any FrameSource, initBox: Box, output: URL, videoFile: URL?,
+        interruption: Interruption
+    ) {
         self.tracker = tracker
         self.source = source
         self.initBox = initBox
@@ -93,7 +96,10 @@ final class TrackingRun {
             var lastReport = Date.distantPast
             var index = 0
             while true {
-                if let signal = interruption.receivedSignal { stop = .interrupted(signal: signal); break }
+                if let signal = interruption.receivedSignal {
+                    stop = .interrupted(signal: signal)
+                    break
+                }
                 let t0 = Date()
                 guard let frame = try source.next() else { break }
                 index += 1
@@ -117,9 +123,10 @@ final class TrackingRun {
         warnings += report(source.takeWarnings())
         results.close()
         let video = finishVideo(writer, partial: partial)
-        return Outcome(sequence: source.name, frames: boxes.count, seconds: Date().timeIntervalSince(start),
-                       trackingSeconds: trackingSeconds, lostFrames: lost, videoFile: video, boxes: boxes,
-                       stop: stop, warnings: warnings)
+        return Outcome(
+            sequence: source.name, frames: boxes.count, seconds: Date().timeIntervalSince(start),
+            trackingSeconds: trackingSeconds, lostFrames: lost, videoFile: video, boxes: boxes,
+            stop: stop, warnings: warnings)
     }
 
     /// Completes the video and gives it its final name; a video ffmpeg could not complete is
@@ -157,8 +164,9 @@ final class TrackingRun {
     private func annotated(_ frame: Image, box: Box, index: Int, score: Float?, lost: Bool) -> Image {
         var image = frame
         let color: Image.Color = lost ? .red : .green
-        image.drawRectangle(x: Int(box.x.rounded()), y: Int(box.y.rounded()), width: Int(box.width.rounded()),
-                            height: Int(box.height.rounded()), color: color, thickness: 3)
+        image.drawRectangle(
+            x: Int(box.x.rounded()), y: Int(box.y.rounded()), width: Int(box.width.rounded()),
+            height: Int(box.height.rounded()), color: color, thickness: 3)
         var label = "#\(index)"
         if let score { label += String(format: " score %.3f", score) }
         if lost { label += " lost" }

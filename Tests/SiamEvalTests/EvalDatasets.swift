@@ -1,5 +1,6 @@
 import Foundation
 import SiamEval
+
 @testable import SiamRPN
 
 /// pysot's dataset files in the fixtures, loaded as the toolkit loads them.
@@ -11,11 +12,13 @@ extension EvalFixtures {
         guard case .object(let members) = try json(file) else { throw FixtureError("\(file): not an object") }
         return try members.sorted { $0.name < $1.name }.map { m in
             let v = m.value
-            let attributes = Dictionary(uniqueKeysWithValues: VOTSequence.attributeNames.map { a in
-                (a, (v[a]?.array ?? []).map { Int($0.double) })
-            })
-            return VOTSequence(name: m.name, groundTruth: try rows(v["gt_rect"], file),
-                               width: Int(v["width"]!.double), height: Int(v["height"]!.double), attributes: attributes)
+            let attributes = Dictionary(
+                uniqueKeysWithValues: VOTSequence.attributeNames.map { a in
+                    (a, (v[a]?.array ?? []).map { Int($0.double) })
+                })
+            return VOTSequence(
+                name: m.name, groundTruth: try rows(v["gt_rect"], file),
+                width: Int(v["width"]!.double), height: Int(v["height"]!.double), attributes: attributes)
         }
     }
 
@@ -23,8 +26,9 @@ extension EvalFixtures {
     static func votLongTermDataset(_ file: String) throws -> [VOTLongTermSequence] {
         guard case .object(let members) = try json(file) else { throw FixtureError("\(file): not an object") }
         return try members.sorted { $0.name < $1.name }.map { m in
-            VOTLongTermSequence(name: m.name, groundTruth: try rows(m.value["gt_rect"], file),
-                                width: Int(m.value["width"]!.double), height: Int(m.value["height"]!.double))
+            VOTLongTermSequence(
+                name: m.name, groundTruth: try rows(m.value["gt_rect"], file),
+                width: Int(m.value["width"]!.double), height: Int(m.value["height"]!.double))
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import SiamEval
 import SiamNN
+
 @testable import SiamRPN
 
 /// Locates pysot's evaluation-toolkit fixtures in `Tests/Fixtures/eval/` (Tests/Fixtures/README.md
@@ -17,13 +18,17 @@ enum EvalFixtures {
     /// dataset file has them) are read as `null`.
     static func json(_ path: String) throws -> JSONValue {
         var bytes = [UInt8](try Data(contentsOf: url(path)))
-        let nan = Array("NaN".utf8), null = Array("nul".utf8) + [UInt8(ascii: "l")]
+        let nan = Array("NaN".utf8)
+        let null = Array("nul".utf8) + [UInt8(ascii: "l")]
         var i = 0
         var inString = false
         while i < bytes.count {
             let c = bytes[i]
             if inString {
-                if c == UInt8(ascii: "\\") { i += 2; continue }
+                if c == UInt8(ascii: "\\") {
+                    i += 2
+                    continue
+                }
                 if c == UInt8(ascii: "\"") { inString = false }
             } else if c == UInt8(ascii: "\"") {
                 inString = true

@@ -2,6 +2,7 @@ import Foundation
 import SiamEval
 import SiamNN
 import Testing
+
 @testable import SiamRPN
 
 /// VOT long-term precision / recall / F1 curves and max F1 computed from pysot's `longterm/` result
@@ -27,10 +28,11 @@ struct VOTLongTermTests {
             expected = try EvalFixtures.json(folder == "protocol" ? "protocol/expected_lt.json" : "\(folder)/expected.json")
             sequences = try EvalFixtures.votLongTermDataset("\(folder)/VOT2018-LT.json")
             let dir = EvalFixtures.url("\(folder)/results/VOT2018-LT/\(tracker)")
-            f1 = try LongTermF1(try sequences.map { s in
-                let (trajectory, scores) = try PysotResultFiles.loadVOTLongTerm(trackerDirectory: dir, video: s.name)
-                return (s, trajectory, scores)
-            })
+            f1 = try LongTermF1(
+                try sequences.map { s in
+                    let (trajectory, scores) = try PysotResultFiles.loadVOTLongTerm(trackerDirectory: dir, video: s.name)
+                    return (s, trajectory, scores)
+                })
         }
 
         func array(_ name: String) throws -> [Double] {
@@ -59,10 +61,13 @@ struct VOTLongTermTests {
         for (s, v) in zip(r.sequences, r.f1.videos) {
             let pv = r.truth["per_video"]![v.name]!
             #expect(s.presentFrames == Int(r.expected["videos"]![v.name]!["N_present"]!.double), "\(v.name) N")
-            let overlaps = try r.array("\(v.name).overlaps"), scores = try r.array("\(v.name).scores")
+            let overlaps = try r.array("\(v.name).overlaps")
+            let scores = try r.array("\(v.name).scores")
             #expect(v.overlaps.count == overlaps.count && zip(v.overlaps, overlaps).allSatisfy(sameValue), "\(v.name) overlaps (exact)")
             #expect(v.scores.count == scores.count && zip(v.scores, scores).allSatisfy(sameValue), "\(v.name) scores (exact)")
-            let p = try r.array("\(v.name).precision"), rc = try r.array("\(v.name).recall"), f = try r.array("\(v.name).f1")
+            let p = try r.array("\(v.name).precision")
+            let rc = try r.array("\(v.name).recall")
+            let f = try r.array("\(v.name).f1")
             #expect(Self.curvesClose(v.precision, p), "\(v.name) precision: worst \(worstRelative(v.precision, p))")
             #expect(Self.curvesClose(v.recall, rc), "\(v.name) recall: worst \(worstRelative(v.recall, rc))")
             #expect(Self.curvesClose(v.f1, f), "\(v.name) F1: worst \(worstRelative(v.f1, f))")
@@ -81,7 +86,9 @@ struct VOTLongTermTests {
     @Test(arguments: runs)
     func overallCurvesAndMaxF1MatchPysot(_ run: String) throws {
         let r = try Run(run)
-        let p = try r.array("overall_precision"), rc = try r.array("overall_recall"), f = try r.array("overall_f1")
+        let p = try r.array("overall_precision")
+        let rc = try r.array("overall_recall")
+        let f = try r.array("overall_f1")
         #expect(Self.curvesClose(r.f1.precision, p), "overall precision: worst \(worstRelative(r.f1.precision, p))")
         #expect(Self.curvesClose(r.f1.recall, rc), "overall recall: worst \(worstRelative(r.f1.recall, rc))")
         #expect(Self.curvesClose(r.f1.f1, f), "overall F1: worst \(worstRelative(r.f1.f1, f))")

@@ -1,6 +1,7 @@
 import Foundation
 import SiamEval
 import Testing
+
 @testable import SiamRPN
 
 /// `votOverlap` equals pysot's region.c `vot_overlap` exactly on 101 recorded calls (boxes,
@@ -11,13 +12,19 @@ struct VOTOverlapTests {
         let root = try EvalFixtures.json("vot_overlap/cases.json")
         let cases = try #require(root["cases"]?.array)
         #expect(cases.count == 101)
-        var compared = 0, mismatches: [String] = []
+        var compared = 0
+        var mismatches: [String] = []
         for c in cases {
-            let name = c["name"]!.string!, a = c["a"]!.doubles, b = c["b"]!.doubles
-            let variants = c["bounds_variants"]!.array!, expected = c["overlap"]!.doubles, swapped = c["overlap_swapped_args"]!.doubles
+            let name = c["name"]!.string!
+            let a = c["a"]!.doubles
+            let b = c["b"]!.doubles
+            let variants = c["bounds_variants"]!.array!
+            let expected = c["overlap"]!.doubles
+            let swapped = c["overlap_swapped_args"]!.doubles
             for (j, v) in variants.enumerated() {
                 let bounds: (width: Double, height: Double)? = v == .null ? nil : (v.doubles[0], v.doubles[1])
-                let ours = votOverlap(a, b, bounds: bounds), oursSwapped = votOverlap(b, a, bounds: bounds)
+                let ours = votOverlap(a, b, bounds: bounds)
+                let oursSwapped = votOverlap(b, a, bounds: bounds)
                 if !sameValue(ours, expected[j]) { mismatches.append("\(name)[\(j)]: \(ours) vs pysot \(expected[j])") }
                 if !sameValue(oursSwapped, swapped[j]) { mismatches.append("\(name)[\(j)] swapped: \(oursSwapped) vs pysot \(swapped[j])") }
                 #expect(Double(Float(ours)) == ours || ours.isNaN, "\(name): not a float32 value")

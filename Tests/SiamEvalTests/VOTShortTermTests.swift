@@ -2,6 +2,7 @@ import Foundation
 import SiamEval
 import SiamNN
 import Testing
+
 @testable import SiamRPN
 
 /// VOT short-term accuracy, robustness, lost number and EAO (per tag, VOT2016/2018/2019 intervals)
@@ -12,7 +13,7 @@ import Testing
 struct VOTShortTermTests {
     /// (folder, tracker) pairs with pysot's numbers.
     static let runs: [(folder: String, tracker: String)] = [
-        ("vot_st", "TrkA"), ("vot_st", "TrkB"), ("vot_st_reps", "TrkR15"), ("protocol", "NanoTrackV3"),
+        ("vot_st", "TrkA"), ("vot_st", "TrkB"), ("vot_st_reps", "TrkR15"), ("protocol", "NanoTrackV3")
     ]
 
     struct Run {
@@ -44,7 +45,10 @@ struct VOTShortTermTests {
         let parts = run.split(separator: "/").map(String.init)
         let r = try Run(parts[0], parts[1])
         let videos = r.expected["videos"]!
-        guard case .object(let members) = videos else { Issue.record("videos"); return }
+        guard case .object(let members) = videos else {
+            Issue.record("videos")
+            return
+        }
         #expect(r.videos.map(\.sequence.name) == members.map(\.name).sorted())
         for (s, trajectories) in r.videos {
             let v = videos[s.name]!
@@ -70,8 +74,9 @@ struct VOTShortTermTests {
             #expect(ar.failures == pv["failures"]!.ints, "\(s.name) failures")
             // AR overlaps (burn-in 10, bounds W, H): exact, NaN positions included.
             let mean = try r.array(pv["arrays"]!["ar_overlaps_mean"]!.string!).doubles()
-            #expect(mean.count == ar.overlaps.count && zip(ar.overlaps, mean).allSatisfy(sameValue),
-                    "\(s.name) AR overlaps: worst relative error \(worstRelative(ar.overlaps, mean))")
+            #expect(
+                mean.count == ar.overlaps.count && zip(ar.overlaps, mean).allSatisfy(sameValue),
+                "\(s.name) AR overlaps: worst relative error \(worstRelative(ar.overlaps, mean))")
             if let perRep = pv["arrays"]!["ar_overlaps_per_rep"]?.string {
                 let t = try r.array(perRep)
                 #expect(t.shape == [trajectories.count, s.groundTruth.count])
@@ -116,7 +121,8 @@ struct VOTShortTermTests {
         let arrays = t["eao_arrays"]!
         let validLengths = eao.fragments.map { row in row.filter { !$0.isNaN }.count }
         #expect(validLengths == arrays["fragment_rows_valid_length"]!.ints, "fragment rows")
-        let weights = eao.weights["all"]!, truthWeights = arrays["fragment_weights_all"]!.doubles
+        let weights = eao.weights["all"]!
+        let truthWeights = arrays["fragment_weights_all"]!.doubles
         #expect(weights.count == truthWeights.count && zip(weights, truthWeights).allSatisfy(sameValue), "fragment weights \(weights)")
 
         // Curves: float32, at most 1 float32 ulp from pysot's.
@@ -126,9 +132,13 @@ struct VOTShortTermTests {
         let truthCurves = curves.floats()
         var worstUlps: Float = 0
         for (k, tag) in order.enumerated() {
-            let ours = eao.curves[tag]!, truth = Array(truthCurves[k * ours.count..<(k + 1) * ours.count])
+            let ours = eao.curves[tag]!
+            let truth = Array(truthCurves[k * ours.count..<(k + 1) * ours.count])
             for (a, b) in zip(ours, truth) {
-                if a.isNaN || b.isNaN { #expect(a.isNaN && b.isNaN, "\(tag) curve NaN position"); continue }
+                if a.isNaN || b.isNaN {
+                    #expect(a.isNaN && b.isNaN, "\(tag) curve NaN position")
+                    continue
+                }
                 worstUlps = max(worstUlps, abs(a - b) / b.ulp)
             }
         }
@@ -136,7 +146,11 @@ struct VOTShortTermTests {
 
         // EAO per tag (VOT2018) and for the other years' intervals: absolute 1e-9, NaN where pysot's is.
         func check(_ ours: Double, _ truth: Double, _ what: String) {
-            if truth.isNaN { #expect(ours.isNaN, "\(what): \(ours), pysot NaN") } else { #expect(abs(ours - truth) <= 1e-9, "\(what): \(ours) vs \(truth)") }
+            if truth.isNaN {
+                #expect(ours.isNaN, "\(what): \(ours), pysot NaN")
+            } else {
+                #expect(abs(ours - truth) <= 1e-9, "\(what): \(ours) vs \(truth)")
+            }
         }
         for tag in VOTSequence.tagNames { check(eao.eao(tag, interval: .vot2018), t["eao"]!["VOT2018"]![tag]!.double, "VOT2018 \(tag)") }
         check(eao.eao(interval: .vot2016), t["eao"]!["VOT2016"]!["all"]!.double, "VOT2016 all")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SiamNN
 
 /// The engine's kernels against a direct transcription of PyTorch's definitions (`Conv2d`,
@@ -10,7 +11,7 @@ struct ConvolutionTests {
     static func values(_ n: Int, seed: UInt64) -> [Float] {
         var s = seed
         return (0..<n).map { _ in
-            s = s &* 6364136223846793005 &+ 1442695040888963407
+            s = s &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Float(Int64(bitPattern: s >> 11) % 2000) / 1000 - 1
         }
     }
@@ -18,7 +19,8 @@ struct ConvolutionTests {
     /// PyTorch Conv2d by definition, in Double.
     static func reference(_ c: Conv2D, input: [Float], h: Int, w: Int, residual: [Float]? = nil) -> [Float] {
         let (oh, ow) = c.outputSize(h: h, w: w)
-        let cinG = c.inChannels / c.groups, coutG = c.outChannels / c.groups
+        let cinG = c.inChannels / c.groups
+        let coutG = c.outChannels / c.groups
         var out = [Float](repeating: 0, count: c.outChannels * oh * ow)
         for o in 0..<c.outChannels {
             let g = o / coutG
@@ -76,25 +78,26 @@ struct ConvolutionTests {
     }
 
     static let cases: [Case] = [
-        Case(cin: 3, cout: 8, k: 7, stride: 2, padding: 0, dilation: 1, groups: 1, h: 21, w: 23, activation: .relu),   // ResNet conv1
-        Case(cin: 8, cout: 16, k: 1, stride: 1, padding: 0, dilation: 1, groups: 1, h: 9, w: 9, activation: .none),     // pointwise GEMM
-        Case(cin: 8, cout: 8, k: 3, stride: 2, padding: 0, dilation: 1, groups: 1, h: 15, w: 15, activation: .relu),    // layer2 first block
-        Case(cin: 8, cout: 8, k: 3, stride: 1, padding: 2, dilation: 2, groups: 1, h: 11, w: 11, activation: .relu),    // atrous layer3
-        Case(cin: 8, cout: 8, k: 3, stride: 1, padding: 4, dilation: 4, groups: 1, h: 11, w: 13, activation: .none),    // atrous layer4
-        Case(cin: 12, cout: 12, k: 3, stride: 1, padding: 1, dilation: 1, groups: 12, h: 10, w: 9, activation: .relu6), // depth-wise
+        Case(cin: 3, cout: 8, k: 7, stride: 2, padding: 0, dilation: 1, groups: 1, h: 21, w: 23, activation: .relu),  // ResNet conv1
+        Case(cin: 8, cout: 16, k: 1, stride: 1, padding: 0, dilation: 1, groups: 1, h: 9, w: 9, activation: .none),  // pointwise GEMM
+        Case(cin: 8, cout: 8, k: 3, stride: 2, padding: 0, dilation: 1, groups: 1, h: 15, w: 15, activation: .relu),  // layer2 first block
+        Case(cin: 8, cout: 8, k: 3, stride: 1, padding: 2, dilation: 2, groups: 1, h: 11, w: 11, activation: .relu),  // atrous layer3
+        Case(cin: 8, cout: 8, k: 3, stride: 1, padding: 4, dilation: 4, groups: 1, h: 11, w: 13, activation: .none),  // atrous layer4
+        Case(cin: 12, cout: 12, k: 3, stride: 1, padding: 1, dilation: 1, groups: 12, h: 10, w: 9, activation: .relu6),  // depth-wise
         Case(cin: 12, cout: 12, k: 3, stride: 2, padding: 0, dilation: 1, groups: 12, h: 11, w: 11, activation: .relu6),
         Case(cin: 12, cout: 12, k: 3, stride: 1, padding: 2, dilation: 2, groups: 12, h: 9, w: 9, activation: .none),
-        Case(cin: 8, cout: 12, k: 3, stride: 1, padding: 1, dilation: 1, groups: 4, h: 7, w: 8, activation: .none),     // grouped
+        Case(cin: 8, cout: 12, k: 3, stride: 1, padding: 1, dilation: 1, groups: 4, h: 7, w: 8, activation: .none),  // grouped
         Case(cin: 4, cout: 6, k: 5, stride: 1, padding: 0, dilation: 1, groups: 1, h: 12, w: 12, activation: .relu),
-        Case(cin: 4, cout: 6, k: 1, stride: 2, padding: 0, dilation: 1, groups: 1, h: 9, w: 9, activation: .none),      // strided 1x1
+        Case(cin: 4, cout: 6, k: 1, stride: 2, padding: 0, dilation: 1, groups: 1, h: 9, w: 9, activation: .none)  // strided 1x1
     ]
 
     @Test(arguments: cases)
     func convolutionMatchesPyTorchDefinition(_ t: Case) throws {
-        let c = Conv2D(inChannels: t.cin, outChannels: t.cout, kernelH: t.k, kernelW: t.k, stride: t.stride,
-                       padding: t.padding, dilation: t.dilation, groups: t.groups,
-                       weight: Self.values(t.cout * t.cin / t.groups * t.k * t.k, seed: 1),
-                       bias: Self.values(t.cout, seed: 2), activation: t.activation)
+        let c = Conv2D(
+            inChannels: t.cin, outChannels: t.cout, kernelH: t.k, kernelW: t.k, stride: t.stride,
+            padding: t.padding, dilation: t.dilation, groups: t.groups,
+            weight: Self.values(t.cout * t.cin / t.groups * t.k * t.k, seed: 1),
+            bias: Self.values(t.cout, seed: 2), activation: t.activation)
         let input = Self.values(t.cin * t.h * t.w, seed: 3)
         let got = try Self.run(c, input: input, h: t.h, w: t.w)
         let want = Self.reference(c, input: input, h: t.h, w: t.w)
@@ -104,9 +107,11 @@ struct ConvolutionTests {
     }
 
     @Test func residualIsAddedBeforeTheActivation() throws {
-        let c = Conv2D(inChannels: 4, outChannels: 4, kernelH: 1, kernelW: 1, weight: Self.values(16, seed: 5),
-                       bias: Self.values(4, seed: 6), activation: .relu)
-        let input = Self.values(4 * 6 * 6, seed: 7), residual = Self.values(4 * 6 * 6, seed: 8)
+        let c = Conv2D(
+            inChannels: 4, outChannels: 4, kernelH: 1, kernelW: 1, weight: Self.values(16, seed: 5),
+            bias: Self.values(4, seed: 6), activation: .relu)
+        let input = Self.values(4 * 6 * 6, seed: 7)
+        let residual = Self.values(4 * 6 * 6, seed: 8)
         let got = try Self.run(c, input: input, h: 6, w: 6, residual: residual)
         let want = Self.reference(c, input: input, h: 6, w: 6, residual: residual)
         #expect(zip(got, want).map { abs($0 - $1) }.max()! <= 1e-6)
@@ -141,7 +146,8 @@ struct ConvolutionTests {
 
     @Test func depthwiseCrossCorrelationIsPerChannelWithoutFlip() throws {
         let b = GraphBuilder()
-        let s = b.input("search", channels: 2), k = b.input("kernel", channels: 2)
+        let s = b.input("search", channels: 2)
+        let k = b.input("kernel", channels: 2)
         b.output(b.depthwiseXCorr(search: s, kernel: k))
         let plan = try Plan(graph: b.build(), inputSizes: [[3, 3], [2, 2]])
         let ws = Workspace(plan: plan)
@@ -158,8 +164,9 @@ struct ConvolutionTests {
         let x = b.input("x", channels: 4)
         var h = x
         for i in 0..<5 {
-            let c = Conv2D(inChannels: 4, outChannels: 4, kernelH: 3, kernelW: 3, padding: 1,
-                           weight: Self.values(144, seed: UInt64(10 + i)), bias: Self.values(4, seed: UInt64(20 + i)), activation: .relu)
+            let c = Conv2D(
+                inChannels: 4, outChannels: 4, kernelH: 3, kernelW: 3, padding: 1,
+                weight: Self.values(144, seed: UInt64(10 + i)), bias: Self.values(4, seed: UInt64(20 + i)), activation: .relu)
             h = b.conv(h, c, residual: i % 2 == 1 ? h : nil)
         }
         b.output(h)

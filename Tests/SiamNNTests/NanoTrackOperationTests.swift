@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SiamNN
 
 /// The operations NanoTrack adds to the engine (MobileNetV3 activations and squeeze-excitation,
@@ -58,17 +59,21 @@ struct NanoTrackOperationTests {
 
     @Test func squeezeExcitationScalesEachChannelByItsGate() throws {
         let (c, r, h, w) = (12, 8, 5, 6)
-        let reduce = Conv2D(inChannels: c, outChannels: r, kernelH: 1, kernelW: 1, weight: Self.values(r * c, seed: 1),
-                            bias: Self.values(r, seed: 2), activation: .relu)
-        let expand = Conv2D(inChannels: r, outChannels: c, kernelH: 1, kernelW: 1, weight: Self.values(c * r, seed: 3, scale: 2),
-                            bias: Self.values(c, seed: 4), activation: .hardSigmoid)
+        let reduce = Conv2D(
+            inChannels: c, outChannels: r, kernelH: 1, kernelW: 1, weight: Self.values(r * c, seed: 1),
+            bias: Self.values(r, seed: 2), activation: .relu)
+        let expand = Conv2D(
+            inChannels: r, outChannels: c, kernelH: 1, kernelW: 1, weight: Self.values(c * r, seed: 3, scale: 2),
+            bias: Self.values(c, seed: 4), activation: .hardSigmoid)
         let x = Self.values(c * h * w, seed: 5, scale: 4)
         for after in [Activation.none, .hardSwish] {
             let got = try Self.run([([c, h, w], x)]) { b, v in b.channelGate(v[0], reduce: reduce, expand: expand, activation: after) }
             // SELayer: mean -> Linear -> ReLU -> Linear -> h-sigmoid -> x * s (then the block's activation).
             let mean = (0..<c).map { ch in (0..<h * w).reduce(0.0) { $0 + Double(x[ch * h * w + $1]) } / Double(h * w) }
             let hidden = (0..<r).map { o in max(0, (0..<c).reduce(Double(reduce.bias[o])) { $0 + Double(reduce.weight[o * c + $1]) * mean[$1] }) }
-            let gate = (0..<c).map { o in Self.reference(.hardSigmoid, (0..<r).reduce(Double(expand.bias[o])) { $0 + Double(expand.weight[o * r + $1]) * hidden[$1] }) }
+            let gate = (0..<c).map { o in
+                Self.reference(.hardSigmoid, (0..<r).reduce(Double(expand.bias[o])) { $0 + Double(expand.weight[o * r + $1]) * hidden[$1] })
+            }
             let want = x.enumerated().map { Self.reference(after, Double($0.element) * gate[$0.offset / (h * w)]) }
             #expect(got.shape == [c, h, w])
             #expect(Self.worst(got.values, want) <= 1e-5, "activation \(after)")
@@ -77,7 +82,8 @@ struct NanoTrackOperationTests {
 
     @Test func pixelwiseCorrelationGivesOneChannelPerTemplatePosition() throws {
         let (c, kh, kw, h, w) = (7, 3, 4, 5, 6)
-        let k = Self.values(c * kh * kw, seed: 21), s = Self.values(c * h * w, seed: 22)
+        let k = Self.values(c * kh * kw, seed: 21)
+        let s = Self.values(c * h * w, seed: 22)
         let got = try Self.run([([c, h, w], s), ([c, kh, kw], k)]) { b, v in b.pixelwiseXCorr(search: v[0], kernel: v[1], positions: kh * kw) }
         #expect(got.shape == [kh * kw, h, w])
         var want = [Double](repeating: 0, count: kh * kw * h * w)
@@ -91,14 +97,16 @@ struct NanoTrackOperationTests {
 
     @Test func pixelwiseCorrelationRejectsATemplateOfAnotherSize() {
         let b = GraphBuilder()
-        let s = b.input("s", channels: 4), k = b.input("k", channels: 4)
+        let s = b.input("s", channels: 4)
+        let k = b.input("k", channels: 4)
         b.output(b.pixelwiseXCorr(search: s, kernel: k, positions: 64))
         #expect(throws: PlanError.self) { try Plan(graph: b.build(), inputSizes: [[16, 16], [10, 10]]) }
     }
 
     @Test func paddedDepthwiseCorrelationEqualsGroupedConvolutionWithZeroPadding() throws {
         let (c, kh, kw, h, w, pad) = (5, 4, 4, 9, 8, 1)
-        let k = Self.values(c * kh * kw, seed: 31), s = Self.values(c * h * w, seed: 32)
+        let k = Self.values(c * kh * kw, seed: 31)
+        let s = Self.values(c * h * w, seed: 32)
         let got = try Self.run([([c, h, w], s), ([c, kh, kw], k)]) { b, v in b.depthwiseXCorr(search: v[0], kernel: v[1], padding: pad) }
         let (oh, ow) = (h + 2 * pad - kh + 1, w + 2 * pad - kw + 1)
         #expect(got.shape == [c, oh, ow])
@@ -109,7 +117,8 @@ struct NanoTrackOperationTests {
                     var acc = 0.0
                     for ky in 0..<kh {
                         for kx in 0..<kw {
-                            let iy = y + ky - pad, ix = x + kx - pad
+                            let iy = y + ky - pad
+                            let ix = x + kx - pad
                             if iy < 0 || iy >= h || ix < 0 || ix >= w { continue }
                             acc += Double(k[(ch * kh + ky) * kw + kx]) * Double(s[(ch * h + iy) * w + ix])
                         }
@@ -126,7 +135,8 @@ struct NanoTrackOperationTests {
         let cropped = try Self.run([([2, 8, 8], x)]) { b, v in b.crop(v[0], top: 2, left: 3, height: 4, width: 2) }
         #expect(cropped.shape == [2, 4, 2])
         #expect(cropped.values == [19, 20, 27, 28, 35, 36, 43, 44, 83, 84, 91, 92, 99, 100, 107, 108])
-        let a = (0..<6).map(Float.init), bb = (100..<112).map(Float.init)
+        let a = (0..<6).map(Float.init)
+        let bb = (100..<112).map(Float.init)
         let joined = try Self.run([([1, 2, 3], a), ([2, 2, 3], bb)]) { b, v in b.concat(v) }
         #expect(joined.shape == [3, 2, 3])
         #expect(joined.values == a + bb)
@@ -138,7 +148,8 @@ struct NanoTrackOperationTests {
         b.output(b.crop(x, top: 2, left: 2, height: 4, width: 4))
         #expect(throws: PlanError.self) { try Plan(graph: b.build(), inputSizes: [[5, 8]]) }
         let c = GraphBuilder()
-        let p = c.input("p", channels: 1), q = c.input("q", channels: 1)
+        let p = c.input("p", channels: 1)
+        let q = c.input("q", channels: 1)
         c.output(c.concat([p, q]))
         #expect(throws: PlanError.self) { try Plan(graph: c.build(), inputSizes: [[5, 5], [4, 5]]) }
     }
@@ -154,8 +165,9 @@ extension NanoTrackOperationTests {
         for k in [2, 3, 4, 5] {
             for padding in 0...2 {
                 for (h, w) in [(5, 5), (7, 9), (15, 15), (16, 16), (17, 33), (32, 32), (20, 64), (9, 41)] {
-                    let g = ConvGeometry(inChannels: 3, outChannels: 3, groups: 3, kernelH: k, kernelW: k, stride: stride,
-                                         padding: padding, dilation: 1, inH: h, inW: w)
+                    let g = ConvGeometry(
+                        inChannels: 3, outChannels: 3, groups: 3, kernelH: k, kernelW: k, stride: stride,
+                        padding: padding, dilation: 1, inH: h, inW: w)
                     guard g.outH > 0 && g.outW > 0 else { continue }
                     let input = Self.values(3 * h * w, seed: UInt64(h * 100 + w), scale: 3)
                     let weight = Self.values(3 * k * k, seed: UInt64(k))
@@ -163,8 +175,12 @@ extension NanoTrackOperationTests {
                     var slow = [Float](repeating: .nan, count: 3 * g.outH * g.outW)
                     input.withUnsafeBufferPointer { x in
                         weight.withUnsafeBufferPointer { wt in
-                            fast.withUnsafeMutableBufferPointer { convolveDepthwiseVectorized(g, input: x.baseAddress!, weight: wt.baseAddress!, output: $0.baseAddress!) }
-                            slow.withUnsafeMutableBufferPointer { convolveDepthwiseGeneric(g, input: x.baseAddress!, weight: wt.baseAddress!, output: $0.baseAddress!) }
+                            fast.withUnsafeMutableBufferPointer {
+                                convolveDepthwiseVectorized(g, input: x.baseAddress!, weight: wt.baseAddress!, output: $0.baseAddress!)
+                            }
+                            slow.withUnsafeMutableBufferPointer {
+                                convolveDepthwiseGeneric(g, input: x.baseAddress!, weight: wt.baseAddress!, output: $0.baseAddress!)
+                            }
                         }
                     }
                     #expect(fast.map(\.bitPattern) == slow.map(\.bitPattern), "k\(k) s\(stride) p\(padding) \(h)x\(w)")
@@ -181,8 +197,9 @@ extension NanoTrackOperationTests {
     /// vectorised stride-2 im2col, against the definition.
     @Test func strideTwoStemConvolutionMatchesPyTorchDefinition() throws {
         for (h, w) in [(37, 41), (33, 34), (255, 255)] {
-            let c = Conv2D(inChannels: 3, outChannels: 16, kernelH: 3, kernelW: 3, stride: 2, padding: 1,
-                           weight: Self.values(16 * 27, seed: 41), bias: Self.values(16, seed: 42), activation: .hardSwish)
+            let c = Conv2D(
+                inChannels: 3, outChannels: 16, kernelH: 3, kernelW: 3, stride: 2, padding: 1,
+                weight: Self.values(16 * 27, seed: 41), bias: Self.values(16, seed: 42), activation: .hardSwish)
             let input = Self.values(3 * h * w, seed: 43, scale: 4)
             let got = try ConvolutionTests.run(c, input: input, h: h, w: w)
             let want = ConvolutionTests.reference(c, input: input, h: h, w: w)

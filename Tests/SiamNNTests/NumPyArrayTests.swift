@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SiamNN
 
 /// `.npy` files must round-trip and hostile headers must be refused with a reason.

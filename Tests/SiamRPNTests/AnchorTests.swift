@@ -1,6 +1,7 @@
 import Foundation
 import SiamNN
 import Testing
+
 @testable import SiamRPN
 
 /// Anchors and cosine windows must be pysot's exactly (Tests/Fixtures/README.md section 5): a single

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SiamRPN
 
 /// Damaged, truncated and hostile checkpoints fail with the specific `CheckpointError` case.
@@ -66,13 +67,16 @@ struct CheckpointBadInputTests {
         #expect(Self.load(Self.osSystem) == .forbiddenGlobal(file: "test.pth", name: "os.system"))
         #expect(Self.load(torchZip(pickle: Self.osSystem)) == .forbiddenGlobal(file: "test.pth", name: "os.system"))
         let error = Self.load(Self.osSystem)
-        #expect(error?.description == "checkpoint pickle 'test.pth' calls the forbidden global 'os.system'; only state-dict "
-            + "pickles are accepted (no code is ever executed), so save model.state_dict() rather than a whole object")
+        #expect(
+            error?.description == "checkpoint pickle 'test.pth' calls the forbidden global 'os.system'; only state-dict "
+                + "pickles are accepted (no code is ever executed), so save model.state_dict() rather than a whole object")
     }
 
-    @Test(arguments: [("builtins", "eval"), ("posix", "system"), ("subprocess", "Popen"), ("nt", "system"),
-                      ("torch.storage", "_load_from_bytes"), ("torch", "load"), ("__builtin__", "getattr"),
-                      ("collections", "defaultdict"), ("numpy", "load"), ("models.model_builder", "ModelBuilder")])
+    @Test(arguments: [
+        ("builtins", "eval"), ("posix", "system"), ("subprocess", "Popen"), ("nt", "system"),
+        ("torch.storage", "_load_from_bytes"), ("torch", "load"), ("__builtin__", "getattr"),
+        ("collections", "defaultdict"), ("numpy", "load"), ("models.model_builder", "ModelBuilder")
+    ])
     func globalsOutsideTheWhitelistAreRejectedBeforeAnythingElse(module: String, name: String) throws {
         // GLOBAL followed by an invalid opcode: the global must be refused before the reader gets there.
         var p = PickleBuilder()
@@ -120,7 +124,7 @@ struct CheckpointBadInputTests {
             [0x80, 0x04, 0x8D] + le64(1 << 62) + Array("abc".utf8),
             [0x80, 0x04, 0x8E] + le64(1 << 62),
             [0x80, 0x02, 0x8B] + le32(0x7FFF_FFFF) + [1, 2, 3],
-            [0x80, 0x04, 0x95] + le64(UInt64.max),
+            [0x80, 0x04, 0x95] + le64(UInt64.max)
         ]
         for pickle in claims {
             // Inside a ZIP entry the pickle is complete, so it is malformed; as a legacy stream the file is short.
@@ -130,12 +134,16 @@ struct CheckpointBadInputTests {
         // A storage claiming 2^60 elements and a tensor view reaching past its storage.
         var p = PickleBuilder()
         p.emptyDict()
-        p.string("w"); p.tensor(key: "0", numel: 1 << 60, shape: [4], stride: [1]); p.setItem()
+        p.string("w")
+        p.tensor(key: "0", numel: 1 << 60, shape: [4], stride: [1])
+        p.setItem()
         p.stop()
         #expect(Self.load(torchZip(pickle: p.bytes, storages: [("0", floatBytes([1, 2, 3, 4]))]))?.caseName == "malformedCheckpoint")
         var q = PickleBuilder()
         q.emptyDict()
-        q.string("w"); q.tensor(key: "0", numel: 4, offset: 1, shape: [2, 2], stride: [2, 1]); q.setItem()
+        q.string("w")
+        q.tensor(key: "0", numel: 4, offset: 1, shape: [2, 2], stride: [2, 1])
+        q.setItem()
         q.stop()
         let outside = Self.load(torchZip(pickle: q.bytes, storages: [("0", floatBytes([1, 2, 3, 4]))]))
         #expect(outside?.caseName == "tensorOutOfBounds")
@@ -143,7 +151,9 @@ struct CheckpointBadInputTests {
         // Overlapping views may repeat elements, but not without bound.
         var r = PickleBuilder()
         r.emptyDict()
-        r.string("w"); r.tensor(key: "0", numel: 4, shape: [1 << 20, 1 << 20], stride: [0, 0]); r.setItem()
+        r.string("w")
+        r.tensor(key: "0", numel: 4, shape: [1 << 20, 1 << 20], stride: [0, 0])
+        r.setItem()
         r.stop()
         #expect(Self.load(torchZip(pickle: r.bytes, storages: [("0", floatBytes([1, 2, 3, 4]))]))?.caseName == "limitExceeded")
     }
@@ -153,14 +163,20 @@ struct CheckpointBadInputTests {
         var p = PickleBuilder()
         p.emptyDict()
         p.mark()
-        p.string("t"); p.tensor(key: "s", numel: 6, shape: [3, 2], stride: [1, 3])
-        p.string("module.tail"); p.tensor(key: "s", numel: 6, offset: 4, shape: [2], stride: [1])
-        p.string("n"); p.tensor(storage: "LongStorage", key: "n", numel: 1, shape: [], stride: [])
+        p.string("t")
+        p.tensor(key: "s", numel: 6, shape: [3, 2], stride: [1, 3])
+        p.string("module.tail")
+        p.tensor(key: "s", numel: 6, offset: 4, shape: [2], stride: [1])
+        p.string("n")
+        p.tensor(storage: "LongStorage", key: "n", numel: 1, shape: [], stride: [])
         p.setItems()
         p.stop()
-        let checkpoint = try TorchCheckpoint(bytes: torchZip(pickle: p.bytes, storages: [
-            ("s", floatBytes([0, 1, 2, 3, 4, 5])), ("n", le64(UInt64(bitPattern: -3))),
-        ]))
+        let checkpoint = try TorchCheckpoint(
+            bytes: torchZip(
+                pickle: p.bytes,
+                storages: [
+                    ("s", floatBytes([0, 1, 2, 3, 4, 5])), ("n", le64(UInt64(bitPattern: -3)))
+                ]))
         let state = checkpoint.stateDict
         #expect(state.keys == ["t", "tail", "n"])
         #expect(checkpoint.removedModulePrefix)
@@ -174,8 +190,10 @@ struct CheckpointBadInputTests {
         var p = PickleBuilder()
         p.emptyDict()
         p.mark()
-        p.string("module.w"); p.tensor(key: "0", numel: 1, shape: [1], stride: [1])
-        p.string("w"); p.tensor(key: "0", numel: 1, shape: [1], stride: [1])
+        p.string("module.w")
+        p.tensor(key: "0", numel: 1, shape: [1], stride: [1])
+        p.string("w")
+        p.tensor(key: "0", numel: 1, shape: [1], stride: [1])
         p.setItems()
         p.stop()
         #expect(Self.load(torchZip(pickle: p.bytes, storages: [("0", floatBytes([1]))])) == .duplicateKey(file: "test.pth", key: "w"))
@@ -184,7 +202,9 @@ struct CheckpointBadInputTests {
     @Test func dictsWithoutTensorsAreNotStateDicts() throws {
         var p = PickleBuilder()
         p.emptyDict()
-        p.string("epoch"); p.int(3); p.setItem()
+        p.string("epoch")
+        p.int(3)
+        p.setItem()
         p.stop()
         let error = Self.load(torchZip(pickle: p.bytes))
         #expect(error?.caseName == "noStateDict")
@@ -196,14 +216,20 @@ struct CheckpointBadInputTests {
         // A snapshot whose state_dict holds no tensors, and a bare dict with a tensor named "state_dict".
         var r = PickleBuilder()
         r.emptyDict()
-        r.string("state_dict"); r.emptyDict(); r.setItem()
-        r.string("w"); r.tensor(key: "0", numel: 1, shape: [1], stride: [1]); r.setItem()
+        r.string("state_dict")
+        r.emptyDict()
+        r.setItem()
+        r.string("w")
+        r.tensor(key: "0", numel: 1, shape: [1], stride: [1])
+        r.setItem()
         r.stop()
         let empty = Self.load(torchZip(pickle: r.bytes, storages: [("0", floatBytes([1]))]))
         #expect(empty == .noStateDict(file: "test.pth", found: "a 'state_dict' entry without tensors"))
         var t = PickleBuilder()
         t.emptyDict()
-        t.string("state_dict"); t.tensor(key: "0", numel: 1, shape: [1], stride: [1]); t.setItem()
+        t.string("state_dict")
+        t.tensor(key: "0", numel: 1, shape: [1], stride: [1])
+        t.setItem()
         t.stop()
         let bare = try TorchCheckpoint(bytes: torchZip(pickle: t.bytes, storages: [("0", floatBytes([2]))]))
         #expect(bare.stateDict.keys == ["state_dict"] && bare.stateDictKey == nil)
@@ -226,7 +252,7 @@ struct CheckpointBadInputTests {
             ("central directory offset beyond the file", patched(record + 48, le64(UInt64(n) + 100))),
             ("central directory size of 2^62", patched(record + 40, le64(1 << 62))),
             ("2^60 entries", patched(record + 32, le64(1 << 60))),
-            ("ZIP64 signature damaged", patched(record, [0, 0, 0, 0])),
+            ("ZIP64 signature damaged", patched(record, [0, 0, 0, 0]))
         ]
         for (what, bytes) in cases {
             #expect(Self.load(bytes)?.caseName == "malformedZip", "\(what)")
@@ -295,8 +321,10 @@ struct CheckpointBadInputTests {
         deep.stop()
         #expect(Self.load(torchZip(pickle: deep.bytes))?.caseName == "noStateDict")
         // Memo reads before writes, stack underflow, SETITEM on a list.
-        for bad: [UInt8] in [[0x80, 0x02, 0x68, 0x05, 0x2E], [0x80, 0x02, 0x85, 0x2E], [0x80, 0x02, 0x5D, 0x4B, 1, 0x4B, 2, 0x73, 0x2E],
-                             [0x80, 0x02, 0x2E], [0x80, 0x09, 0x2E]] {
+        for bad: [UInt8] in [
+            [0x80, 0x02, 0x68, 0x05, 0x2E], [0x80, 0x02, 0x85, 0x2E], [0x80, 0x02, 0x5D, 0x4B, 1, 0x4B, 2, 0x73, 0x2E],
+            [0x80, 0x02, 0x2E], [0x80, 0x09, 0x2E]
+        ] {
             #expect(Self.load(torchZip(pickle: bad))?.caseName == "malformedPickle", "\(bad)")
         }
     }
@@ -304,7 +332,12 @@ struct CheckpointBadInputTests {
     @Test func wholeModulePicklesAskForAStateDict() throws {
         // torch.save(model) in the legacy format uses ('module', class, source_file, source) persistent ids.
         var p = PickleBuilder()
-        p.mark(); p.string("module"); p.int(0); p.int(0); p.int(0); p.tuple()
+        p.mark()
+        p.string("module")
+        p.int(0)
+        p.int(0)
+        p.int(0)
+        p.tuple()
         p.binPersId()
         p.stop()
         let error = Self.load(torchZip(pickle: p.bytes))
@@ -315,7 +348,9 @@ struct CheckpointBadInputTests {
     @Test func storagesOfUnsupportedTypesAreNamed() throws {
         var p = PickleBuilder()
         p.emptyDict()
-        p.string("w"); p.tensor(storage: "ComplexFloatStorage", key: "0", numel: 1, shape: [1], stride: [1]); p.setItem()
+        p.string("w")
+        p.tensor(storage: "ComplexFloatStorage", key: "0", numel: 1, shape: [1], stride: [1])
+        p.setItem()
         p.stop()
         #expect(Self.load(torchZip(pickle: p.bytes)) == .unsupportedDType(file: "test.pth", dtype: "torch.ComplexFloatStorage"))
     }
@@ -331,14 +366,17 @@ struct CheckpointBadInputTests {
             .limitExceeded(file: "m.pth", what: "w", limit: 1), .malformedCheckpoint(file: "m.pth", reason: "r"),
             .unsupportedDType(file: "m.pth", dtype: "d"), .tensorOutOfBounds(file: "m.pth", tensor: "t", reason: "r"),
             .noStateDict(file: "m.pth", found: "f"), .duplicateKey(file: "m.pth", key: "k"), .torchScriptArchive(file: "m.pth"),
-            .malformedSafetensors(file: "m.pth", reason: "r"), .unwritable(file: "m.pth", reason: "r"),
+            .malformedSafetensors(file: "m.pth", reason: "r"), .unwritable(file: "m.pth", reason: "r")
         ]
         for e in errors {
             #expect(e.description.contains("'m.pth'"), "\(e)")
             #expect(e.file == "m.pth")
             #expect(!e.description.dropLast().contains(". "), "\(e)")
         }
-        #expect(CheckpointError.truncated(file: "/x/model.pth", what: "entry 'a/data/0' (100 bytes at byte 1134)", needed: 1234, size: 1000)
-            .description == "'/x/model.pth' is truncated: entry 'a/data/0' (100 bytes at byte 1134) needs 1234 bytes but the file has only 1000; download or save it again")
+        #expect(
+            CheckpointError.truncated(file: "/x/model.pth", what: "entry 'a/data/0' (100 bytes at byte 1134)", needed: 1234, size: 1000)
+                .description
+                == "'/x/model.pth' is truncated: entry 'a/data/0' (100 bytes at byte 1134) needs 1234 bytes but the file has only 1000; download or save it again"
+        )
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SiamRPN
 
 /// Seeded, deterministic mutation fuzzing of the checkpoint loaders: every mutated input must
@@ -17,8 +18,10 @@ import Testing
 /// noStateDict 20, forbiddenGlobal 12, missingEntry 9, malformedCheckpoint 3, tensorOutOfBounds 3,
 /// unrecognizedFormat 1.
 struct CheckpointFuzzTests {
-    static let interesting: [UInt64] = [0, 1, 0x7F, 0x80, 0xFF, 0x7FFF, 0xFFFF, 0x7FFF_FFFF, 0xFFFF_FFFF,
-                                        0x8000_0000, 1 << 32, 1 << 62, UInt64(Int64.max), UInt64.max]
+    static let interesting: [UInt64] = [
+        0, 1, 0x7F, 0x80, 0xFF, 0x7FFF, 0xFFFF, 0x7FFF_FFFF, 0xFFFF_FFFF,
+        0x8000_0000, 1 << 32, 1 << 62, UInt64(Int64.max), UInt64.max
+    ]
 
     struct Outcome {
         var loaded = 0
@@ -57,8 +60,10 @@ struct CheckpointFuzzTests {
             case 6: bytes.removeSubrange(p...)
             default:
                 // Overwrite a byte with a pickle opcode, to reach the reader's less common paths.
-                bytes[p] = [0x28, 0x29, 0x2E, 0x30, 0x31, 0x32, 0x51, 0x52, 0x62, 0x63, 0x68, 0x71, 0x73, 0x74, 0x75,
-                            0x7D, 0x81, 0x85, 0x8A, 0x8C, 0x93, 0x94, 0x95].randomElement(using: &rng)!
+                bytes[p] = [
+                    0x28, 0x29, 0x2E, 0x30, 0x31, 0x32, 0x51, 0x52, 0x62, 0x63, 0x68, 0x71, 0x73, 0x74, 0x75,
+                    0x7D, 0x81, 0x85, 0x8A, 0x8C, 0x93, 0x94, 0x95
+                ].randomElement(using: &rng)!
             }
         }
         return bytes

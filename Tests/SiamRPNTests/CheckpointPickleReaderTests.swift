@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SiamRPN
 
 /// The restricted unpickler on its own: values, memo sharing, and each resource limit.
@@ -29,7 +30,7 @@ struct CheckpointPickleReaderTests {
             ([0x55, 0x02, 0x61, 0x62], .string("ab")),
             ([0x43, 0x02, 0x00, 0xFF], .bytes([0, 255])),
             ([0x88], .bool(true)),
-            ([0x4E], .none),
+            ([0x4E], .none)
         ]
         for (ops, expected) in cases {
             let (value, _) = try Self.read([0x80, 0x02] + ops + [0x2E])
@@ -40,10 +41,18 @@ struct CheckpointPickleReaderTests {
     @Test func memoSharesContainersSoLaterMutationsAreSeen() throws {
         // d = {}; memo[0] = d; l = [d]; d['k'] = 1; result (l, memo[0]) -> both see 'k'.
         var p = PickleBuilder()
-        p.emptyDict(); p.op(0x71, [0])  // d, BINPUT 0
-        p.op(0x5D); p.op(0x68, [0]); p.op(0x61)  // EMPTY_LIST, BINGET 0, APPEND -> [d]
-        p.op(0x68, [0]); p.string("k"); p.int(1); p.setItem(); p.op(0x30)  // d['k'] = 1, POP d
-        p.op(0x68, [0]); p.op(0x86)  // (l, d)
+        p.emptyDict()
+        p.op(0x71, [0])  // d, BINPUT 0
+        p.op(0x5D)
+        p.op(0x68, [0])
+        p.op(0x61)  // EMPTY_LIST, BINGET 0, APPEND -> [d]
+        p.op(0x68, [0])
+        p.string("k")
+        p.int(1)
+        p.setItem()
+        p.op(0x30)  // d['k'] = 1, POP d
+        p.op(0x68, [0])
+        p.op(0x86)  // (l, d)
         p.stop()
         let (value, doc) = try Self.read(p.bytes)
         guard case .tuple(let t) = value, case .list(let l) = doc.tuples[t][0], case .dict(let d) = doc.tuples[t][1] else {
@@ -58,12 +67,31 @@ struct CheckpointPickleReaderTests {
         // numpy.core.multiarray.scalar(numpy.dtype('f8', False, True) + BUILD, _codecs.encode('...', 'latin1'))
         var p = PickleBuilder()
         p.global("numpy.core.multiarray", "scalar")
-        p.global("numpy", "dtype"); p.string("f8"); p.newFalse(); p.op(0x88); p.op(0x87); p.reduce()
-        p.mark(); p.int(3); p.string("<"); p.op(0x4E); p.op(0x4E); p.op(0x4E); p.int(-1); p.int(-1); p.int(0); p.tuple(); p.op(0x62)
+        p.global("numpy", "dtype")
+        p.string("f8")
+        p.newFalse()
+        p.op(0x88)
+        p.op(0x87)
+        p.reduce()
+        p.mark()
+        p.int(3)
+        p.string("<")
+        p.op(0x4E)
+        p.op(0x4E)
+        p.op(0x4E)
+        p.int(-1)
+        p.int(-1)
+        p.int(0)
+        p.tuple()
+        p.op(0x62)
         p.global("_codecs", "encode")
         let raw = le64((0.0005 as Double).bitPattern)
-        p.string(String(raw.map { Character(Unicode.Scalar($0)) })); p.string("latin1"); p.op(0x86); p.reduce()
-        p.op(0x86); p.reduce()
+        p.string(String(raw.map { Character(Unicode.Scalar($0)) }))
+        p.string("latin1")
+        p.op(0x86)
+        p.reduce()
+        p.op(0x86)
+        p.reduce()
         p.stop()
         let (value, doc) = try Self.read(p.bytes)
         guard case .numpyScalar(let s) = value else {

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import SiamRPN
 
 /// The `CheckpointError` thrown by `body`, or nil if it returned or threw something else.
@@ -53,17 +54,31 @@ struct PickleBuilder {
     mutating func stop() { op(0x2E) }
 
     /// Pushes `_rebuild_tensor_v2(('storage', <storage>, key, 'cpu', numel), offset, shape, stride, False, OrderedDict())`.
-    mutating func tensor(storage: String = "FloatStorage", key: String, numel: Int, offset: Int = 0,
-                         shape: [Int], stride: [Int]) {
+    mutating func tensor(
+        storage: String = "FloatStorage", key: String, numel: Int, offset: Int = 0,
+        shape: [Int], stride: [Int]
+    ) {
         global("torch._utils", "_rebuild_tensor_v2")
         mark()
-        mark(); string("storage"); global("torch", storage); string(key); string("cpu"); int(numel); tuple()
+        mark()
+        string("storage")
+        global("torch", storage)
+        string(key)
+        string("cpu")
+        int(numel)
+        tuple()
         binPersId()
         int(offset)
-        mark(); for s in shape { int(s) }; tuple()
-        mark(); for s in stride { int(s) }; tuple()
+        mark()
+        for s in shape { int(s) }
+        tuple()
+        mark()
+        for s in stride { int(s) }
+        tuple()
         newFalse()
-        global("collections", "OrderedDict"); emptyTuple(); reduce()
+        global("collections", "OrderedDict")
+        emptyTuple()
+        reduce()
         tuple()
         reduce()
     }

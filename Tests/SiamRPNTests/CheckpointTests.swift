@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SiamRPN
 
 /// Loading the PyTorch checkpoints of `Tests/Fixtures/checkpoints/` (Tests/Fixtures/README.md
@@ -22,9 +23,10 @@ struct CheckpointTests {
         let entry = try #require(files[file] as? [String: Any])
         let keys = try #require(entry["keys"] as? [[String: Any]])
         return try keys.map {
-            ExpectedKey(key: try #require($0["key"] as? String), dtype: try #require($0["dtype"] as? String),
-                        shape: try #require($0["shape"] as? [Int]), stride: try #require($0["stride"] as? [Int]),
-                        storageOffset: try #require($0["storage_offset"] as? Int))
+            ExpectedKey(
+                key: try #require($0["key"] as? String), dtype: try #require($0["dtype"] as? String),
+                shape: try #require($0["shape"] as? [Int]), stride: try #require($0["stride"] as? [Int]),
+                storageOffset: try #require($0["storage_offset"] as? Int))
         }
     }
 
@@ -83,7 +85,7 @@ struct CheckpointTests {
         let full = try #require(plain["backbone.features.0.weight"]).tensor.values
         #expect(half.count == full.count)
         #if !(os(macOS) && arch(x86_64))
-        #expect(zip(half, full).allSatisfy { $0.bitPattern == Float(Float16($1)).bitPattern })
+            #expect(zip(half, full).allSatisfy { $0.bitPattern == Float(Float16($1)).bitPattern })
         #endif
         #expect(zip(half, full).contains { $0 != $1 })
     }
@@ -98,7 +100,7 @@ struct CheckpointTests {
         let expected = Dictionary(uniqueKeysWithValues: try Self.expectedKeys("small_mixed.pth").map { ($0.key, $0) })
         let storageOf = [
             "backbone.features.4.weight": "7", "backbone.features.11.weight": "21", "rpn_head.loc.head.3.weight": "73",
-            "rpn_head.cls.head.3.bias": "54", "rpn_head.loc.head.3.bias": "54",
+            "rpn_head.cls.head.3.bias": "54", "rpn_head.loc.head.3.bias": "54"
         ]
         for (key, storageKey) in storageOf {
             let raw = try archive.bytes(of: "small_mixed/data/\(storageKey)")
@@ -193,18 +195,24 @@ struct CheckpointTests {
 
     @Test func architectureGuessNamesThePysotModelOfAKeySet() throws {
         #expect(try Self.load("small_zip.pth").architectureGuess == "siamrpn_alex_dwxcorr (AlexNetLegacy + DepthwiseRPN)")
-        let r50 = ["backbone.conv1.weight", "backbone.bn1.weight", "backbone.layer1.0.conv1.weight", "backbone.layer1.0.conv3.weight",
-                   "backbone.layer2.0.conv1.weight", "backbone.layer3.0.conv1.weight", "backbone.layer4.0.conv1.weight",
-                   "neck.downsample2.downsample.0.weight", "neck.downsample3.downsample.0.weight",
-                   "rpn_head.rpn2.cls.conv_kernel.0.weight", "rpn_head.cls_weight"]
+        let r50 = [
+            "backbone.conv1.weight", "backbone.bn1.weight", "backbone.layer1.0.conv1.weight", "backbone.layer1.0.conv3.weight",
+            "backbone.layer2.0.conv1.weight", "backbone.layer3.0.conv1.weight", "backbone.layer4.0.conv1.weight",
+            "neck.downsample2.downsample.0.weight", "neck.downsample3.downsample.0.weight",
+            "rpn_head.rpn2.cls.conv_kernel.0.weight", "rpn_head.cls_weight"
+        ]
         #expect(architectureGuess(keys: r50) == "siamrpn_r50_l234_dwxcorr (ResNet-50 (layers 1234) + AdjustAllLayer + MultiRPN)")
         #expect(architectureGuess(keys: r50.map { "module." + $0 })?.hasPrefix("siamrpn_r50_l234_dwxcorr") == true)
-        let mobile = ["backbone.layer0.0.weight", "backbone.layer1.0.conv.0.weight", "backbone.layer7.0.conv.0.weight",
-                      "neck.downsample2.downsample.0.weight", "rpn_head.rpn2.cls.conv_kernel.0.weight"]
+        let mobile = [
+            "backbone.layer0.0.weight", "backbone.layer1.0.conv.0.weight", "backbone.layer7.0.conv.0.weight",
+            "neck.downsample2.downsample.0.weight", "rpn_head.rpn2.cls.conv_kernel.0.weight"
+        ]
         #expect(architectureGuess(keys: mobile) == "siamrpn_mobilev2_l234_dwxcorr (MobileNetV2 + AdjustAllLayer + MultiRPN)")
-        let mask = ["backbone.conv1.weight", "backbone.layer1.0.conv3.weight", "backbone.layer3.0.conv1.weight",
-                    "neck.downsample.0.weight", "rpn_head.cls.conv_kernel.0.weight", "mask_head.mask.conv_kernel.0.weight",
-                    "refine_head.v0.0.weight"]
+        let mask = [
+            "backbone.conv1.weight", "backbone.layer1.0.conv3.weight", "backbone.layer3.0.conv1.weight",
+            "neck.downsample.0.weight", "rpn_head.cls.conv_kernel.0.weight", "mask_head.mask.conv_kernel.0.weight",
+            "refine_head.v0.0.weight"
+        ]
         #expect(architectureGuess(keys: mask)?.hasPrefix("siammask_r50_l3") == true)
         let upchannel = ["backbone.layer1.0.weight", "backbone.layer5.0.weight", "rpn_head.template_cls_conv.weight"]
         #expect(architectureGuess(keys: upchannel) == "pysot model (AlexNet + UPChannelRPN)")

@@ -1,6 +1,7 @@
 import Foundation
 import SiamNN
 import Testing
+
 @testable import SiamRPN
 
 /// The ZIP reader on real archives: torch.save files (ZIP64 end records, data descriptors,

@@ -1,6 +1,7 @@
 import Foundation
 import SiamNN
 import Testing
+
 @testable import SiamRPN
 
 /// The `siamrpn` executable end to end: pysot checkpoints in, pysot's numbers out; user errors
@@ -10,10 +11,13 @@ struct CommandLineTests {
 
     /// Largest violation of |a - t| <= 1e-4 + 1e-4 |t| (0 when within tolerance).
     static func violations(_ got: URL, truth: URL) throws -> (count: Int, worst: Double) {
-        let a = try NumPyArray(contentsOf: got), t = try NumPyArray(contentsOf: truth)
+        let a = try NumPyArray(contentsOf: got)
+        let t = try NumPyArray(contentsOf: truth)
         #expect(a.shape == t.shape && a.dtype == .float32)
-        let av = a.doubles(), tv = t.doubles()
-        var count = 0, worst = 0.0
+        let av = a.doubles()
+        let tv = t.doubles()
+        var count = 0
+        var worst = 0.0
         for (x, y) in zip(av, tv) {
             worst = max(worst, abs(x - y))
             if abs(x - y) > 1e-4 + 1e-4 * abs(y) { count += 1 }
@@ -21,19 +25,23 @@ struct CommandLineTests {
         return (count, worst)
     }
 
-    @Test(arguments: [("small_zip.pth", "initial"), ("small_legacy.pth", "initial"), ("small_snapshot.pth", "snapshot"),
-                      ("small_mixed.pth", "mixed"), ("small_mixed_legacy.pth", "mixed")])
+    @Test(arguments: [
+        ("small_zip.pth", "initial"), ("small_legacy.pth", "initial"), ("small_snapshot.pth", "snapshot"),
+        ("small_mixed.pth", "mixed"), ("small_mixed_legacy.pth", "mixed")
+    ])
     func forwardOfEveryCheckpointFileGivesPysotsOutputs(file: String, expected: String) throws {
         let out = try SiamRPNBinary.temporaryFolder()
         let r = try SiamRPNBinary.run([
             "forward", "--config", Fixtures.url("configs/small_alex_dw.yaml").path,
             "--snapshot", Fixtures.url("checkpoints/\(file)").path,
             "--template", Fixtures.url("models/\(Self.r50)/z.npy").path,
-            "--search", Fixtures.url("models/\(Self.r50)/x.npy").path, "--output", out.path])
+            "--search", Fixtures.url("models/\(Self.r50)/x.npy").path, "--output", out.path
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         for name in ["cls", "loc"] {
-            let v = try Self.violations(out.appendingPathComponent("\(name).npy"),
-                                        truth: Fixtures.url("checkpoints/expected_\(expected)_\(name)_f64.npy"))
+            let v = try Self.violations(
+                out.appendingPathComponent("\(name).npy"),
+                truth: Fixtures.url("checkpoints/expected_\(expected)_\(name)_f64.npy"))
             #expect(v.count == 0, "\(file) \(name): \(v.count) values outside tolerance (max abs error \(v.worst))")
         }
     }
@@ -45,11 +53,13 @@ struct CommandLineTests {
         let r = try SiamRPNBinary.run([
             "forward", "--config", Fixtures.url("configs/\(Self.r50).yaml").path, "--snapshot", weights.path,
             "--template", Fixtures.url("models/\(Self.r50)/z.npy").path,
-            "--search", Fixtures.url("models/\(Self.r50)/x.npy").path, "--output", dir.path])
+            "--search", Fixtures.url("models/\(Self.r50)/x.npy").path, "--output", dir.path
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         for name in ["cls", "loc"] {
-            let v = try Self.violations(dir.appendingPathComponent("\(name).npy"),
-                                        truth: Fixtures.url("models/\(Self.r50)/\(name)_f64.npy"))
+            let v = try Self.violations(
+                dir.appendingPathComponent("\(name).npy"),
+                truth: Fixtures.url("models/\(Self.r50)/\(name)_f64.npy"))
             #expect(v.count == 0, "\(name): \(v.count) values outside tolerance (max abs error \(v.worst))")
         }
     }
@@ -83,7 +93,8 @@ struct CommandLineTests {
             "forward", "--config", Fixtures.url("configs/\(Self.r50).yaml").path,
             "--snapshot", Fixtures.url("checkpoints/small_zip.pth").path,
             "--template", Fixtures.url("models/\(Self.r50)/z.npy").path,
-            "--search", Fixtures.url("models/\(Self.r50)/x.npy").path, "--output", out.path])
+            "--search", Fixtures.url("models/\(Self.r50)/x.npy").path, "--output", out.path
+        ])
         #expect(r.status != 0)
         #expect(r.stderr.hasPrefix("error: checkpoint does not match the ResNet-50"))
         #expect(r.stderr.contains("missing key(s): 'backbone.conv1.weight'"))
@@ -107,27 +118,49 @@ struct CommandLineTests {
         let config = Fixtures.url("configs/small_alex_dw.yaml").path
         let snapshot = Fixtures.url("checkpoints/small_zip.pth").path
         let cases: [([String], String)] = [
-            (["forward", "--config", config, "--snapshot", "/nonexistent/model.pth", "--template", z, "--search", z, "--output", out.path],
-             "/nonexistent/model.pth"),
-            (["forward", "--config", "/nonexistent/config.yaml", "--snapshot", snapshot, "--template", z, "--search", z, "--output", out.path],
-             "/nonexistent/config.yaml"),
-            (["forward", "--config", config, "--snapshot", garbage.path, "--template", z, "--search", z, "--output", out.path],
-             "garbage.pth"),
-            (["forward", "--config", config, "--snapshot", snapshot, "--template", snapshot, "--search", z, "--output", out.path],
-             "not a NumPy .npy file"),
-            (["forward", "--config", config, "--snapshot", snapshot, "--template", z, "--search", tiny.path, "--output", out.path],
-             "too small"),
+            (
+                ["forward", "--config", config, "--snapshot", "/nonexistent/model.pth", "--template", z, "--search", z, "--output", out.path],
+                "/nonexistent/model.pth"
+            ),
+            (
+                ["forward", "--config", "/nonexistent/config.yaml", "--snapshot", snapshot, "--template", z, "--search", z, "--output", out.path],
+                "/nonexistent/config.yaml"
+            ),
+            (
+                ["forward", "--config", config, "--snapshot", garbage.path, "--template", z, "--search", z, "--output", out.path],
+                "garbage.pth"
+            ),
+            (
+                ["forward", "--config", config, "--snapshot", snapshot, "--template", snapshot, "--search", z, "--output", out.path],
+                "not a NumPy .npy file"
+            ),
+            (
+                ["forward", "--config", config, "--snapshot", snapshot, "--template", z, "--search", tiny.path, "--output", out.path],
+                "too small"
+            ),
             (["inspect", garbage.path], "garbage.pth"),
-            (["demo", "--config", config, "--snapshot", snapshot, "--video_name", "/nonexistent/video.avi", "--init", "1,2,3,4"],
-             "/nonexistent/video.avi"),
-            (["demo", "--config", config, "--snapshot", snapshot, "--video_name", out.path, "--init", "1,2,3"],
-             "four numbers"),
-            (["demo", "--config", config, "--snapshot", snapshot, "--video_name", out.path, "--init", "1,2,0,4"],
-             "non-positive"),
-            (["demo", "--config", config, "--snapshot", snapshot, "--video_name", emptyFolder.path, "--init", "1,2,3,4"],
-             "no images"),
-            (["demo", "--config", config, "--snapshot", snapshot, "--video_name", frames.path, "--init", "500,100,30,30",
-              "--output", out.appendingPathComponent("o").path], "outside"),
+            (
+                ["demo", "--config", config, "--snapshot", snapshot, "--video_name", "/nonexistent/video.avi", "--init", "1,2,3,4"],
+                "/nonexistent/video.avi"
+            ),
+            (
+                ["demo", "--config", config, "--snapshot", snapshot, "--video_name", out.path, "--init", "1,2,3"],
+                "four numbers"
+            ),
+            (
+                ["demo", "--config", config, "--snapshot", snapshot, "--video_name", out.path, "--init", "1,2,0,4"],
+                "non-positive"
+            ),
+            (
+                ["demo", "--config", config, "--snapshot", snapshot, "--video_name", emptyFolder.path, "--init", "1,2,3,4"],
+                "no images"
+            ),
+            (
+                [
+                    "demo", "--config", config, "--snapshot", snapshot, "--video_name", frames.path, "--init", "500,100,30,30",
+                    "--output", out.appendingPathComponent("o").path
+                ], "outside"
+            )
         ]
         for (arguments, mention) in cases {
             let r = try SiamRPNBinary.run(arguments)

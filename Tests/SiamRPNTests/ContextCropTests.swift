@@ -1,6 +1,7 @@
 import Foundation
 import SiamNN
 import Testing
+
 @testable import SiamRPN
 
 /// pysot's `get_subwindow` crops, bit for bit (Tests/Fixtures/README.md section 4): padding with
@@ -20,8 +21,9 @@ struct ContextCropTests {
         let image = try Self.frame(c["frame_index"] as! Int)
         let pos = c["pos"] as! [Double]
         let modelSize = c["model_sz"] as! Int
-        let crop = contextCrop(image, centerX: pos[0], centerY: pos[1], modelSize: modelSize,
-                               originalSize: c["original_sz"] as! Int, average: c["avg_chans"] as! [Double])
+        let crop = contextCrop(
+            image, centerX: pos[0], centerY: pos[1], modelSize: modelSize,
+            originalSize: c["original_sz"] as! Int, average: c["avg_chans"] as! [Double])
         let truth = try NumPyArray(contentsOf: Fixtures.url("crops/\(c["file"] as! String)"))
         #expect(truth.shape == [1, 3, modelSize, modelSize])
         let got = networkInput(fromBGR: crop, size: modelSize).values.map { UInt8($0) }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SiamRPN
 
 /// `siamrpn demo` with the bundled NanoTrackV3 on real JPEG frames reproduces the original
@@ -29,16 +30,22 @@ struct DefaultModelDemoTests {
         #expect(r.stdout.contains("success AUC"))
 
         let ours = try parseBoxes(String(contentsOf: output.appendingPathComponent("boxes.txt"), encoding: .utf8), source: "ours")
-        let reference = Array(try parseBoxes(String(contentsOf: Fixtures.url("nanotrack/reference_results/NanoTrackV3/vot_ball1.txt"),
-                                                    encoding: .utf8), source: "reference").prefix(frames.count))
+        let reference = Array(
+            try parseBoxes(
+                String(
+                    contentsOf: Fixtures.url("nanotrack/reference_results/NanoTrackV3/vot_ball1.txt"),
+                    encoding: .utf8), source: "reference"
+            ).prefix(frames.count))
         #expect(ours.count == frames.count)
         #expect(ours.first == reference.first, "init box: ground truth + 0.5 as NanoTrack's test.py")
         let agreeing = zip(ours, reference).filter { $0.iou($1) >= 0.99 }.count
         #expect(Double(agreeing) >= 0.99 * Double(frames.count), "\(agreeing) of \(frames.count) frames agree with IoU >= 0.99")
 
         func auc(_ boxes: [Box]) -> Double {
-            OnePassEvaluation(groundTruth: groundTruth.map { [$0.x, $0.y, $0.width, $0.height] },
-                              predictions: boxes.map { [$0.x, $0.y, $0.width, $0.height] }).auc
+            OnePassEvaluation(
+                groundTruth: groundTruth.map { [$0.x, $0.y, $0.width, $0.height] },
+                predictions: boxes.map { [$0.x, $0.y, $0.width, $0.height] }
+            ).auc
         }
         #expect(abs(auc(ours) - auc(reference)) <= 0.002, "AUC \(auc(ours)) vs the original's \(auc(reference))")
     }

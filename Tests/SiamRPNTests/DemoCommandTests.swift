@@ -1,6 +1,7 @@
 import Foundation
 import SiamNN
 import Testing
+
 @testable import SiamRPN
 
 /// `siamrpn demo` end to end on pysot's frames: the boxes it writes are pysot's whole
@@ -47,8 +48,10 @@ struct DemoCommandTests {
     /// Runs: (tracker fixture, frames to track). The long-term run stops after frame 11, which
     /// already covers normal -> lost (frame 5) -> recovered (6) -> normal (7) -> lost (8...) and
     /// four 831-pixel searches; `TrackerStepTests` checks all 23 of its steps.
-    @Test(arguments: [("siamrpn_alex_dwxcorr", 24), ("siamrpn_mobilev2_l234_dwxcorr", 24),
-                      ("siamrpn_r50_l234_dwxcorr", 24), ("lt_r50_weights", 12)])
+    @Test(arguments: [
+        ("siamrpn_alex_dwxcorr", 24), ("siamrpn_mobilev2_l234_dwxcorr", 24),
+        ("siamrpn_r50_l234_dwxcorr", 24), ("lt_r50_weights", 12)
+    ])
     func demoWritesPysotsTrajectory(run name: String, frames: Int) throws {
         let run = try TrackerStepTests.Run(name)
         let modelName = run.steps["model"] as! String
@@ -61,7 +64,8 @@ struct DemoCommandTests {
         let r = try SiamRPNBinary.run([
             "demo", "--config", Self.config(for: run, modelName: modelName, in: work).path, "--snapshot", weights.path,
             "--video_name", folder.path, "--init", "\(Int(b.x)),\(Int(b.y)),\(Int(b.width)),\(Int(b.height))",
-            "--output", output.path])
+            "--output", output.path
+        ])
         #expect(r.status == 0, "\(r.stderr)")
 
         let lines = try String(contentsOf: output.appendingPathComponent("boxes.txt"), encoding: .utf8)

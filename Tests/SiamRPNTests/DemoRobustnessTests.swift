@@ -1,11 +1,13 @@
 import Foundation
 import SiamNN
 import Testing
+
 @testable import SiamRPN
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `siamrpn demo` never loses a user's data and never crashes on bad input: each case runs the
@@ -22,7 +24,8 @@ struct DemoRobustnessTests {
             let name = String(format: "%04d.jpg", i)
             try FileManager.default.copyItem(at: Fixtures.url("sequences/vot_ball1/img/\(name)"), to: img.appendingPathComponent(name))
         }
-        let gt = try String(contentsOf: Fixtures.url("sequences/vot_ball1/groundtruth_rect.txt"), encoding: .utf8)
+        let gt =
+            try String(contentsOf: Fixtures.url("sequences/vot_ball1/groundtruth_rect.txt"), encoding: .utf8)
             .split(separator: "\n").prefix(count).joined(separator: "\n") + "\n"
         try gt.write(to: sequence.appendingPathComponent("groundtruth_rect.txt"), atomically: true, encoding: .utf8)
         return sequence
@@ -47,8 +50,10 @@ struct DemoRobustnessTests {
 
     /// Encodes an image folder as a video (x264) at `fps`.
     static func video(from img: URL, to url: URL, fps: Int = 25) throws {
-        try FrameSourceTests.runFFmpeg(["-framerate", "\(fps)", "-i", img.appendingPathComponent("%04d.jpg").path,
-                                        "-c:v", "libx264", "-pix_fmt", "yuv420p", url.path])
+        try FrameSourceTests.runFFmpeg([
+            "-framerate", "\(fps)", "-i", img.appendingPathComponent("%04d.jpg").path,
+            "-c:v", "libx264", "-pix_fmt", "yuv420p", url.path
+        ])
     }
 
     // MARK: 1. inputs are never overwritten
@@ -69,15 +74,19 @@ struct DemoRobustnessTests {
 
         let sequence = try Self.ball1()
         let gt = sequence.appendingPathComponent("groundtruth_rect.txt")
-        let g = try SiamRPNBinary.run(["demo", "--video_name", sequence.path, "--groundtruth", gt.path, "--output", sequence.path,
-                                       "--no-video"])
+        let g = try SiamRPNBinary.run([
+            "demo", "--video_name", sequence.path, "--groundtruth", gt.path, "--output", sequence.path,
+            "--no-video"
+        ])
         #expect(g.status == 0, "groundtruth_rect.txt is not an output name: \(g.stderr)")
         // A ground truth named like an output (boxes.txt) in the output folder is refused.
         let renamed = sequence.appendingPathComponent("boxes.txt")
         try? FileManager.default.removeItem(at: renamed)
         try FileManager.default.copyItem(at: gt, to: renamed)
-        let h = try SiamRPNBinary.run(["demo", "--video_name", sequence.path, "--groundtruth", renamed.path,
-                                       "--output", sequence.path, "--no-video"])
+        let h = try SiamRPNBinary.run([
+            "demo", "--video_name", sequence.path, "--groundtruth", renamed.path,
+            "--output", sequence.path, "--no-video"
+        ])
         #expect(h.status == 1 && h.stderr.contains("is the ground truth being read"), "\(h.stderr)")
     }
 
@@ -102,14 +111,18 @@ struct DemoRobustnessTests {
     @Test func aBoxFarLargerThanTheFrameIsClippedToTheFrameAndSaidSo() throws {
         let sequence = try Self.ball1(count: 6)
         let out = sequence.deletingLastPathComponent().appendingPathComponent("out")
-        let r = try SiamRPNBinary.run(["demo", "--video_name", sequence.path, "--init", "1200,700,1e6,1e6", "--no-video",
-                                       "--output", out.path])
+        let r = try SiamRPNBinary.run([
+            "demo", "--video_name", sequence.path, "--init", "1200,700,1e6,1e6", "--no-video",
+            "--output", out.path
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("is larger than the 1280x720 frame; tracking its part inside the frame, 1200.0,700.0,80.0,20.0"), "\(r.stderr)")
         let boxes = try Self.lines(out.appendingPathComponent("boxes.txt"))
         #expect(boxes.count == 6 && boxes.first == "1200,700,80,20")
-        for (text, mention) in [("1,2,1e-7,1e-7", "too small"), ("5000,10,20,20", "outside the image"), ("1,2,inf,3", "decimal"),
-                                ("0x10,1,2,3", "decimal"), ("1,2,0,3", "non-positive")] {
+        for (text, mention) in [
+            ("1,2,1e-7,1e-7", "too small"), ("5000,10,20,20", "outside the image"), ("1,2,inf,3", "decimal"),
+            ("0x10,1,2,3", "decimal"), ("1,2,0,3", "non-positive")
+        ] {
             let bad = out.appendingPathComponent("bad")
             let b = try SiamRPNBinary.run(["demo", "--video_name", sequence.path, "--init", text, "--no-video", "--output", bad.path])
             let last = b.stderr.split(separator: "\n").last ?? ""
@@ -125,7 +138,7 @@ struct DemoRobustnessTests {
         let sequence = try Self.ball1()
         let frame = sequence.appendingPathComponent("img/0008.jpg")
         switch damage {
-        case "random bytes": try Data((0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 2654435761 >> 7) }).write(to: frame)
+        case "random bytes": try Data((0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 7) }).write(to: frame)
         case "empty file": try Data().write(to: frame)
         default: try Fixtures.data("frames/frame_0000.png").write(to: frame)  // 480x360
         }
@@ -166,15 +179,15 @@ struct DemoRobustnessTests {
     }
 
     #if os(Linux)
-    @Test func aFullDiskEndsTheRunWithTheSystemsReason() throws {
-        let out = try SiamRPNBinary.temporaryFolder()
-        try FileManager.default.createSymbolicLink(atPath: out.appendingPathComponent("boxes.txt").path, withDestinationPath: "/dev/full")
-        let r = try SiamRPNBinary.run(["demo", "--output", out.path, "--no-video"])
-        #expect(r.status == 1)
-        #expect(r.stderr.contains("No space left on device"), "\(r.stderr)")
-        let s = try Self.summary(out)
-        #expect(s["complete"] as? Bool == false)
-    }
+        @Test func aFullDiskEndsTheRunWithTheSystemsReason() throws {
+            let out = try SiamRPNBinary.temporaryFolder()
+            try FileManager.default.createSymbolicLink(atPath: out.appendingPathComponent("boxes.txt").path, withDestinationPath: "/dev/full")
+            let r = try SiamRPNBinary.run(["demo", "--output", out.path, "--no-video"])
+            #expect(r.status == 1)
+            #expect(r.stderr.contains("No space left on device"), "\(r.stderr)")
+            let s = try Self.summary(out)
+            #expect(s["complete"] as? Bool == false)
+        }
     #endif
 
     // MARK: 4. the bundled model everywhere
@@ -182,8 +195,10 @@ struct DemoRobustnessTests {
     @Test func forwardRunsTheBundledModelAsNanoTrackDoes() throws {
         let out = try SiamRPNBinary.temporaryFolder()
         let m = "nanotrack/models/nanotrack_v3"
-        let r = try SiamRPNBinary.run(["forward", "--template", Fixtures.url("\(m)/z.npy").path, "--search", Fixtures.url("\(m)/x.npy").path,
-                                       "--output", out.path])
+        let r = try SiamRPNBinary.run([
+            "forward", "--template", Fixtures.url("\(m)/z.npy").path, "--search", Fixtures.url("\(m)/x.npy").path,
+            "--output", out.path
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         for name in ["cls", "loc"] {
             let v = try CommandLineTests.violations(out.appendingPathComponent("\(name).npy"), truth: Fixtures.url("\(m)/\(name)_f64.npy"))
@@ -196,8 +211,12 @@ struct DemoRobustnessTests {
         let r = try SiamRPNBinary.run([sequence.appendingPathComponent("img").path, "492.5,417.5,47,46"], executable: "TrackVideo")
         #expect(r.status == 0, "\(r.stderr)")
         let ours = try parseBoxes(r.stdout, source: "TrackVideo")
-        let reference = Array(try parseBoxes(String(contentsOf: Fixtures.url("nanotrack/reference_results/NanoTrackV3/vot_ball1.txt"),
-                                                    encoding: .utf8), source: "reference").prefix(21))
+        let reference = Array(
+            try parseBoxes(
+                String(
+                    contentsOf: Fixtures.url("nanotrack/reference_results/NanoTrackV3/vot_ball1.txt"),
+                    encoding: .utf8), source: "reference"
+            ).prefix(21))
         #expect(ours.count == 21)
         let agreeing = zip(ours, reference).filter { $0.iou($1) >= 0.99 }.count
         #expect(agreeing >= 21, "\(agreeing) of 21 frames at IoU >= 0.99 with NanoTrack's own run")
@@ -208,10 +227,15 @@ struct DemoRobustnessTests {
         let dir = try SiamRPNBinary.temporaryFolder()
         let weights = dir.appendingPathComponent("old.safetensors")
         let tensor = Tensor(shape: [1], values: [0])
-        try Safetensors.write(StateDict([.init(name: "backbone.features.0.0.weight", dtype: .float32, tensor: tensor),
-                                         .init(name: "ban_head.\(module).weight", dtype: .float32, tensor: tensor)]), to: weights)
-        let r = try SiamRPNBinary.run(["demo", "--config", TrackingModel.bundledConfig.path, "--snapshot", weights.path, "--no-video",
-                                       "--output", dir.appendingPathComponent("out").path])
+        try Safetensors.write(
+            StateDict([
+                .init(name: "backbone.features.0.0.weight", dtype: .float32, tensor: tensor),
+                .init(name: "ban_head.\(module).weight", dtype: .float32, tensor: tensor)
+            ]), to: weights)
+        let r = try SiamRPNBinary.run([
+            "demo", "--config", TrackingModel.bundledConfig.path, "--snapshot", weights.path, "--no-video",
+            "--output", dir.appendingPathComponent("out").path
+        ])
         #expect(r.status == 1)
         #expect(r.stderr.contains("NanoTrack v\(module == "corr_pw" ? 1 : 2) checkpoint; only NanoTrackV3 checkpoints run"), "\(r.stderr)")
     }
@@ -282,16 +306,22 @@ struct DemoRobustnessTests {
 
     @Test func aMissingEmptyOrImagelessInputSaysSo() throws {
         let dir = try SiamRPNBinary.temporaryFolder()
-        let empty = dir.appendingPathComponent("empty"), text = dir.appendingPathComponent("text")
+        let empty = dir.appendingPathComponent("empty")
+        let text = dir.appendingPathComponent("text")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: text, withIntermediateDirectories: true)
         try "hello".write(to: text.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
-        for (input, message) in [(dir.appendingPathComponent("missing").path, "no such video file or image folder"),
-                                 (empty.path, "contains no images"), (text.path, "contains no images")] {
+        for (input, message) in [
+            (dir.appendingPathComponent("missing").path, "no such video file or image folder"),
+            (empty.path, "contains no images"), (text.path, "contains no images")
+        ] {
             let out = dir.appendingPathComponent("out")
             let r = try SiamRPNBinary.run(["demo", "--video_name", input, "--output", out.path])
-            #expect(r.status == 1 && r.stderr == "error: \(message == "no such video file or image folder" ? "\(message): \(input)" : "folder \(input) \(message) (files ending in .jpg, .jpeg or .png)")\n",
-                    "\(input): \(r.stderr)")
+            #expect(
+                r.status == 1
+                    && r.stderr
+                        == "error: \(message == "no such video file or image folder" ? "\(message): \(input)" : "folder \(input) \(message) (files ending in .jpg, .jpeg or .png)")\n",
+                "\(input): \(r.stderr)")
             #expect(!Self.exists(out))
         }
     }
@@ -324,7 +354,8 @@ struct DemoRobustnessTests {
         let frames = try Self.lines(out.appendingPathComponent("boxes.txt")).count
         #expect(frames > 50 && frames < 196)
         #expect(r.stderr.contains("ended after \(frames) of the 196 frames its container declares"), "\(r.stderr)")
-        let s = try SiamRPNBinary.run(["demo", "--video_name", clip.path, "--init", "315,138,113,118", "--output", out.path, "--no-video", "--strict"])
+        let s = try SiamRPNBinary.run(["demo", "--video_name", clip.path, "--init", "315,138,113,118", "--output", out.path, "--no-video", "--strict"]
+        )
         #expect(s.status == 1 && s.stderr.contains("ended after \(frames) of the 196 frames"), "\(s.stderr)")
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import SiamNN
+
 @testable import SiamRPN
 
 /// The fixtures' deterministic weight generator (Tests/Fixtures/README.md section 1): FNV-1a-64 of
@@ -62,10 +63,11 @@ enum DeterministicWeights {
     static func manifest(_ model: String) throws -> (seed: Int, params: [Param]) {
         let root = try Fixtures.json("weights/\(model).manifest.json") as! [String: Any]
         let params = (root["params"] as! [[String: Any]]).map { p in
-            Param(name: p["name"] as! String, shape: p["shape"] as! [Int],
-                  scale: Float(bitPattern: hex(p["scale_f32_hex"])), offset: Float(bitPattern: hex(p["offset_f32_hex"])),
-                  sum: p["sum"] as! Double, sumSq: p["sum_sq"] as! Double,
-                  first4: (p["first4_f32_hex"] as! [String]).map { hex($0) }, last: hex(p["last_f32_hex"]))
+            Param(
+                name: p["name"] as! String, shape: p["shape"] as! [Int],
+                scale: Float(bitPattern: hex(p["scale_f32_hex"])), offset: Float(bitPattern: hex(p["offset_f32_hex"])),
+                sum: p["sum"] as! Double, sumSq: p["sum_sq"] as! Double,
+                first4: (p["first4_f32_hex"] as! [String]).map { hex($0) }, last: hex(p["last_f32_hex"]))
         }
         return (root["seed"] as! Int, params)
     }
@@ -92,10 +94,15 @@ enum DeterministicWeights {
     /// The full state dict of a fixture model (num_batches_tracked omitted).
     static func stateDict(_ model: String) throws -> StateDict {
         let (seed, params) = try manifest(model)
-        return StateDict(params.map { p in
-            StateDict.Entry(name: p.name, dtype: .float32,
-                            tensor: Tensor(shape: p.shape, values: tensor(seed: seed, name: p.name, count: p.shape.reduce(1, *),
-                                                                          scale: p.scale, offset: p.offset)))
-        })
+        return StateDict(
+            params.map { p in
+                StateDict.Entry(
+                    name: p.name, dtype: .float32,
+                    tensor: Tensor(
+                        shape: p.shape,
+                        values: tensor(
+                            seed: seed, name: p.name, count: p.shape.reduce(1, *),
+                            scale: p.scale, offset: p.offset)))
+            })
     }
 }

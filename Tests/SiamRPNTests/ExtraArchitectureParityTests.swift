@@ -1,6 +1,7 @@
 import Foundation
 import SiamNN
 import Testing
+
 @testable import SiamRPN
 
 /// The further pysot architectures of `Fixtures/models_extra/` (see its README.md): each network
@@ -17,7 +18,7 @@ struct ExtraArchitectureParityTests {
         "siamrpn_r34_l4_dwxcorr": "models/siamrpn_r50_l234_dwxcorr",
         "siamrpn_alexnet_upxcorr": "models/siamrpn_alex_dwxcorr",
         "siamrpn_r50_l3_dwxcorr": "models/siamrpn_r50_l234_dwxcorr",
-        "siamrpn_r50_l234_dwxcorr_otb": "models/siamrpn_r50_l234_dwxcorr",
+        "siamrpn_r50_l234_dwxcorr_otb": "models/siamrpn_r50_l234_dwxcorr"
     ]
     static let models = cropFolders.keys.sorted()
 
@@ -38,15 +39,17 @@ struct ExtraArchitectureParityTests {
     @Test(arguments: models)
     func clsAndLocMatchPysotFloat64Truth(model: String) throws {
         let crops = Self.cropFolders[model]!
-        try ForwardParity.expectClsAndLocMatch(try Self.network(model), z: "\(crops)/z.npy", x: "\(crops)/x.npy",
-                                               truth: "models_extra/\(model)")
+        try ForwardParity.expectClsAndLocMatch(
+            try Self.network(model), z: "\(crops)/z.npy", x: "\(crops)/x.npy",
+            truth: "models_extra/\(model)")
     }
 
     @Test(arguments: models)
     func everyIntermediateMatchesPysotChecksums(model: String) throws {
         let crops = Self.cropFolders[model]!
-        try ForwardParity.expectIntermediatesMatch(try Self.network(model), z: "\(crops)/z.npy", x: "\(crops)/x.npy",
-                                                   intermediates: "models_extra/\(model)/intermediates.json")
+        try ForwardParity.expectIntermediatesMatch(
+            try Self.network(model), z: "\(crops)/z.npy", x: "\(crops)/x.npy",
+            intermediates: "models_extra/\(model)/intermediates.json")
     }
 
     /// The crops are shared only where pysot recorded the same crop: same shape, dtype, frame and
@@ -85,7 +88,7 @@ struct ExtraArchitectureParityTests {
             "siamrpn_r50_l234_dwxcorr_otb": ModelSpec(
                 backbone: .resnet(depth: 50, usedLayers: [2, 3, 4]),
                 neck: .adjustAllLayer(inChannels: [512, 1024, 2048], outChannels: [256, 256, 256], centerSize: 7),
-                head: .multi(anchorNum: 5, inChannels: [256, 256, 256], weighted: false)),
+                head: .multi(anchorNum: 5, inChannels: [256, 256, 256], weighted: false))
         ]
         #expect(Set(expected.keys) == Set(Self.models))
         for (model, spec) in expected {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SiamRPN
 
 /// Every init box that parses is either tracked or refused with a `TrackerError`: no box may make
@@ -15,7 +16,7 @@ struct ExtremeBoxTests {
         Box(x: 460, y: 340, width: 60, height: 60), Box(x: -40, y: 300, width: 60, height: 60),
         Box(x: 460, y: -40, width: 60, height: 60), Box(x: 0, y: 0, width: 480, height: 360),
         Box(x: 479, y: 359, width: 1, height: 1), Box(x: 479.9, y: 0, width: 0.2, height: 360),
-        Box(x: 1e15, y: 1e15, width: 1e16, height: 1e16), Box(x: 0, y: 0, width: 1e300, height: 1e300),
+        Box(x: 1e15, y: 1e15, width: 1e16, height: 1e16), Box(x: 0, y: 0, width: 1e300, height: 1e300)
     ]
 
     /// Initialises on frame 0 and tracks the next `count - 1` frames; a refusal must be a `TrackerError`, a track
@@ -32,8 +33,9 @@ struct ExtremeBoxTests {
             }
             for frame in frames.dropFirst() {
                 let b = try tracker.update(image: frame).box
-                #expect(b.x.isFinite && b.y.isFinite && b.width >= 10 && b.height >= 10 && b.width <= 480 && b.height <= 360,
-                        "\(name) from \(box): \(b)")
+                #expect(
+                    b.x.isFinite && b.y.isFinite && b.width >= 10 && b.height >= 10 && b.width <= 480 && b.height <= 360,
+                    "\(name) from \(box): \(b)")
             }
             tracked += 1
         }
@@ -54,9 +56,11 @@ struct ExtremeBoxTests {
     }
 
     @Test func aBoxLargerThanTheFrameBecomesItsPartInsideTheFrame() {
-        #expect(Box(x: 350, y: 230, width: 1e6, height: 1e6).clippedForTracking(imageWidth: 480, imageHeight: 360)
+        #expect(
+            Box(x: 350, y: 230, width: 1e6, height: 1e6).clippedForTracking(imageWidth: 480, imageHeight: 360)
                 == Box(x: 350, y: 230, width: 130, height: 130))
-        #expect(Box(x: -10, y: 5, width: 500, height: 20).clippedForTracking(imageWidth: 480, imageHeight: 360)
+        #expect(
+            Box(x: -10, y: 5, width: 500, height: 20).clippedForTracking(imageWidth: 480, imageHeight: 360)
                 == Box(x: 0, y: 5, width: 480, height: 20))
         // Boxes that fit the frame stay as pysot takes them, even when partly outside.
         let overEdge = Box(x: -40, y: -40, width: 60, height: 60)

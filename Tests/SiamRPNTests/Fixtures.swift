@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import SiamRPN
 
 /// Locates the golden data produced by pysot and NanoTrack runs in `Tests/Fixtures/` (see

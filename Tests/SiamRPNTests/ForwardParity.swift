@@ -1,6 +1,7 @@
 import Foundation
 import SiamNN
 import Testing
+
 @testable import SiamRPN
 
 /// The forward-parity checks every fixture network suite runs against numbers pysot computed
@@ -35,8 +36,10 @@ enum ForwardParity {
     ///   - truth: fixture-relative folder of the float64 outputs.
     /// - Returns: the worst error of cls and of loc (for reports).
     @discardableResult
-    static func expectClsAndLocMatch(_ net: SiamRPNModel, z: String, x: String, truth: String,
-                                     sourceLocation: SourceLocation = #_sourceLocation) throws -> (cls: OutputError, loc: OutputError) {
+    static func expectClsAndLocMatch(
+        _ net: SiamRPNModel, z: String, x: String, truth: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> (cls: OutputError, loc: OutputError) {
         let template = try net.templateFeatures(try crop(z))
         let (cls, loc) = try net.track(try crop(x), template: template)
         var errors: [OutputError] = []
@@ -53,8 +56,9 @@ enum ForwardParity {
                 error.maxToTolerance = max(error.maxToTolerance, err / tolerance)
                 if err > tolerance { failures += 1 }
             }
-            #expect(failures == 0, "\(truth) \(name): \(failures) values outside tolerance, max abs error \(error.maxAbs)",
-                    sourceLocation: sourceLocation)
+            #expect(
+                failures == 0, "\(truth) \(name): \(failures) values outside tolerance, max abs error \(error.maxAbs)",
+                sourceLocation: sourceLocation)
             errors.append(error)
         }
         return (errors[0], errors[1])
@@ -65,13 +69,17 @@ enum ForwardParity {
     ///
     /// - Returns: the worst sample / min / max error of any tensor over its 1e-4 * max|t| tolerance.
     @discardableResult
-    static func expectIntermediatesMatch(_ net: SiamRPNModel, z zPath: String, x xPath: String, intermediates: String,
-                                         sourceLocation: SourceLocation = #_sourceLocation) throws -> Double {
-        let z = try crop(zPath), x = try crop(xPath)
+    static func expectIntermediatesMatch(
+        _ net: SiamRPNModel, z zPath: String, x xPath: String, intermediates: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> Double {
+        let z = try crop(zPath)
+        let x = try crop(xPath)
         let tws = Workspace(plan: try Plan(graph: net.templateGraph, inputSizes: [[z.shape[2], z.shape[3]]], keepingAll: true))
         let template = net.templateFeatures(z, workspace: tws)
-        let plan = try Plan(graph: net.searchGraph, inputSizes: [[x.shape[2], x.shape[3]]] + template.kernels.map { Array($0.shape.suffix(2)) },
-                            keepingAll: true)
+        let plan = try Plan(
+            graph: net.searchGraph, inputSizes: [[x.shape[2], x.shape[3]]] + template.kernels.map { Array($0.shape.suffix(2)) },
+            keepingAll: true)
         let sws = Workspace(plan: plan)
         _ = net.track(x, template: template, workspace: sws)
 
@@ -106,11 +114,13 @@ enum ForwardParity {
             check(Double(got.values.min()!), truth["min"] as! Double, "min")
             let sum = got.values.reduce(0.0) { $0 + Double($1) }
             let sumSq = got.values.reduce(0.0) { $0 + Double($1) * Double($1) }
-            let tSum = truth["sum"] as! Double, tSumSq = truth["sum_sq"] as! Double
+            let tSum = truth["sum"] as! Double
+            let tSumSq = truth["sum_sq"] as! Double
             // relative 1e-4 of the sum, measured against the sum of magnitudes' scale (sqrt(n*sum_sq)).
             let n = Double(got.count)
-            #expect(abs(sum - tSum) <= 1e-4 * max(abs(tSum), (n * tSumSq).squareRoot() * 1e-2), "\(name) sum \(sum) vs \(tSum)",
-                    sourceLocation: sourceLocation)
+            #expect(
+                abs(sum - tSum) <= 1e-4 * max(abs(tSum), (n * tSumSq).squareRoot() * 1e-2), "\(name) sum \(sum) vs \(tSum)",
+                sourceLocation: sourceLocation)
             #expect(abs(sumSq - tSumSq) <= 1e-4 * tSumSq, "\(name) sum_sq \(sumSq) vs \(tSumSq)", sourceLocation: sourceLocation)
         }
         return worst

@@ -1,10 +1,12 @@
 import Foundation
 import Testing
+
 @testable import SiamRPN
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Frame sources must give the frames pysot gets: `cv2.VideoCapture` on the bundled bag.avi
@@ -115,9 +117,11 @@ struct FrameSourceTests {
         let vfr = dir.appendingPathComponent("vfr.mkv")
         // 12 frames of bag.avi, lossless (FFV1), with a 0.4 s gap after frame 4. ffmpeg's default
         // constant-rate output would duplicate frames into the gap; VideoCapture does not.
-        try Self.runFFmpeg(["-i", Self.bag.path, "-frames:v", "12",
-                            "-vf", "setpts='(N+if(gte(N,5),10,0))/25/TB'", "-fps_mode", "vfr",
-                            "-c:v", "ffv1", vfr.path])
+        try Self.runFFmpeg([
+            "-i", Self.bag.path, "-frames:v", "12",
+            "-vf", "setpts='(N+if(gte(N,5),10,0))/25/TB'", "-fps_mode", "vfr",
+            "-c:v", "ffv1", vfr.path
+        ])
         let source = try FFmpegFrameSource(video: vfr)
         #expect(source.frameCount == 12)  // Matroska records no nb_frames: counted packets
         var frames: [Image] = []
@@ -132,7 +136,8 @@ struct FrameSourceTests {
     @Test func rotatedVideoReportsAndDeliversTheRotatedSize() throws {
         let dir = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let plain = dir.appendingPathComponent("plain.mkv"), rotated = dir.appendingPathComponent("rotated.mp4")
+        let plain = dir.appendingPathComponent("plain.mkv")
+        let rotated = dir.appendingPathComponent("rotated.mp4")
         try Self.runFFmpeg(["-i", Self.bag.path, "-frames:v", "3", "-c:v", "mpeg4", "-q:v", "2", plain.path])
         try Self.runFFmpeg(["-i", plain.path, "-c", "copy", "-metadata:s:v:0", "rotate=90", rotated.path])
         let probe = try Subprocess.run(try Self.ffprobe(), FFmpegFrameSource.probeArguments(for: .file(rotated)))
@@ -151,13 +156,17 @@ struct FrameSourceTests {
 
     @Test func probeParsingHandlesRotationAndMissingCounts() {
         func parse(_ json: String) -> FFmpegFrameSource.ProbeInfo? { FFmpegFrameSource.parseProbe(Data(json.utf8)) }
-        #expect(parse(#"{"streams":[{"width":480,"height":360,"nb_frames":"196"}]}"#)
+        #expect(
+            parse(#"{"streams":[{"width":480,"height":360,"nb_frames":"196"}]}"#)
                 == .init(size: ImageSize(width: 480, height: 360), frameCount: 196))
-        #expect(parse(#"{"streams":[{"width":480,"height":360,"side_data_list":[{"rotation":-90}]}]}"#)
+        #expect(
+            parse(#"{"streams":[{"width":480,"height":360,"side_data_list":[{"rotation":-90}]}]}"#)
                 == .init(size: ImageSize(width: 360, height: 480), frameCount: nil))
-        #expect(parse(#"{"streams":[{"width":480,"height":360,"nb_frames":"N/A","tags":{"rotate":"270"}}]}"#)
+        #expect(
+            parse(#"{"streams":[{"width":480,"height":360,"nb_frames":"N/A","tags":{"rotate":"270"}}]}"#)
                 == .init(size: ImageSize(width: 360, height: 480), frameCount: nil))
-        #expect(parse(#"{"streams":[{"width":480,"height":360,"side_data_list":[{"rotation":180}]}]}"#)?.size
+        #expect(
+            parse(#"{"streams":[{"width":480,"height":360,"side_data_list":[{"rotation":180}]}]}"#)?.size
                 == ImageSize(width: 480, height: 360))
         #expect(parse(#"{"programs":[],"streams":[]}"#) == nil)
         #expect(parse("not json") == nil)
@@ -166,15 +175,22 @@ struct FrameSourceTests {
     @Test func webcamCommandUsesVideo4Linux2() {
         let arguments = FFmpegFrameSource.decodeArguments(for: .webcam(index: 0))
         #if os(Linux)
-        #expect(arguments == ["-hide_banner", "-v", "error", "-nostdin", "-f", "v4l2", "-i", "/dev/video0",
-                              "-map", "0:v:0", "-fps_mode", "passthrough",
-                              "-f", "rawvideo", "-pix_fmt", "bgr24", "pipe:1"])
+            #expect(
+                arguments == [
+                    "-hide_banner", "-v", "error", "-nostdin", "-f", "v4l2", "-i", "/dev/video0",
+                    "-map", "0:v:0", "-fps_mode", "passthrough",
+                    "-f", "rawvideo", "-pix_fmt", "bgr24", "pipe:1"
+                ])
         #endif
-        let file = FFmpegFrameSource.decodeArguments(for: .file(URL(fileURLWithPath: "/data/a:b.avi")),
-                                                     passthrough: ["-vsync", "passthrough"])
-        #expect(file == ["-hide_banner", "-v", "error", "-nostdin", "-i", "file:/data/a:b.avi",
-                         "-map", "0:v:0", "-vsync", "passthrough",
-                         "-f", "rawvideo", "-pix_fmt", "bgr24", "pipe:1"])
+        let file = FFmpegFrameSource.decodeArguments(
+            for: .file(URL(fileURLWithPath: "/data/a:b.avi")),
+            passthrough: ["-vsync", "passthrough"])
+        #expect(
+            file == [
+                "-hide_banner", "-v", "error", "-nostdin", "-i", "file:/data/a:b.avi",
+                "-map", "0:v:0", "-vsync", "passthrough",
+                "-f", "rawvideo", "-pix_fmt", "bgr24", "pipe:1"
+            ])
     }
 
     @Test func passthroughOptionDependsOnTheFFmpegVersion() throws {
@@ -192,7 +208,8 @@ struct FrameSourceTests {
     @Test func missingToolsAreReportedWithTheInstallCommand() throws {
         let nowhere = FFmpegTools(searchPath: "/nonexistent-bin")
         Self.expectFrameSourceError(.toolNotInstalled("ffmpeg")) { try FFmpegFrameSource(video: Self.bag, tools: nowhere) }
-        #expect(FrameSourceError.toolNotInstalled("ffmpeg").description
+        #expect(
+            FrameSourceError.toolNotInstalled("ffmpeg").description
                 == "ffmpeg is not installed: run `sudo apt-get install ffmpeg` (Debian/Ubuntu) or `brew install ffmpeg` (macOS)")
         // ffmpeg present but ffprobe missing.
         let dir = try Self.temporaryDirectory()
@@ -238,7 +255,10 @@ struct FrameSourceTests {
                 count += 1
             }
         } catch let error as FrameSourceError {
-            guard case .decoderFailed = error else { Issue.record("\(error)"); return }
+            guard case .decoderFailed = error else {
+                Issue.record("\(error)")
+                return
+            }
         }
         #expect(count > 0 && count < 196)
     }
@@ -260,7 +280,7 @@ struct FrameSourceTests {
         try Self.writeFrame(dir, "1.jpg", level: 1)
         try Self.writeFrame(dir, "3.JPEG", level: 3)
         try Self.writeFrame(dir, "4.png", level: 4)
-        try Self.writeFrame(dir, ".5.jpg", level: 5)          // hidden: skipped
+        try Self.writeFrame(dir, ".5.jpg", level: 5)  // hidden: skipped
         try Data("notes".utf8).write(to: dir.appendingPathComponent("notes.txt"))
         let source = try ImageFolderSource(folder: dir)
         #expect(source.files.map(\.lastPathComponent) == ["1.jpg", "2.jpg", "3.JPEG", "4.png", "10.jpg"])
@@ -276,7 +296,8 @@ struct FrameSourceTests {
         #expect(ImageFolderSource.frameOrder(["0010.jpg", "0002.jpg", "0001.jpg"]) == ["0001.jpg", "0002.jpg", "0010.jpg"])
         #expect(ImageFolderSource.frameOrder(["img10.png", "img2.png", "img1.jpg"]) == ["img1.jpg", "img2.png", "img10.png"])
         #expect(ImageFolderSource.frameOrder(["b.jpg", "a10.jpg", "a9.jpg", "1.jpg"]) == ["1.jpg", "a9.jpg", "a10.jpg", "b.jpg"])
-        #expect(ImageFolderSource.frameOrder(["frame_01.jpg", "frame_1.jpg", "frame_001.jpg"])
+        #expect(
+            ImageFolderSource.frameOrder(["frame_01.jpg", "frame_1.jpg", "frame_001.jpg"])
                 == ["frame_1.jpg", "frame_01.jpg", "frame_001.jpg"])
         #expect(ImageFolderSource.naturalLess("a", "ab") && !ImageFolderSource.naturalLess("ab", "a"))
         #expect(!ImageFolderSource.naturalLess("x2", "x2"))
@@ -300,10 +321,16 @@ struct FrameSourceTests {
         let source = try ImageFolderSource(folder: dir)
         _ = try source.next()
         let second = dir.appendingPathComponent("2.png").path
-        Self.expectFrameSourceError(.frameSizeChanged(source: second, index: 1, expected: ImageSize(width: 4, height: 2),
-                                                      found: ImageSize(width: 6, height: 2))) { try source.next() as Any }
-        #expect(FrameSourceError.frameSizeChanged(source: "s/2.png", index: 1, expected: ImageSize(width: 4, height: 2),
-                                                  found: ImageSize(width: 6, height: 2)).description
+        Self.expectFrameSourceError(
+            .frameSizeChanged(
+                source: second, index: 1, expected: ImageSize(width: 4, height: 2),
+                found: ImageSize(width: 6, height: 2))
+        ) { try source.next() as Any }
+        #expect(
+            FrameSourceError.frameSizeChanged(
+                source: "s/2.png", index: 1, expected: ImageSize(width: 4, height: 2),
+                found: ImageSize(width: 6, height: 2)
+            ).description
                 == "frame 1 of s/2.png is 6x2 but the frames before it are 4x2; every frame of a sequence must have the same size")
     }
 

@@ -3,13 +3,19 @@
 enum HandMadePNG {
     /// PNG colour types (IHDR byte 9).
     enum ColorType: UInt8 {
-        case gray = 0, rgb = 2, palette = 3, grayAlpha = 4, rgba = 6
+        case gray = 0
+        case rgb = 2
+        case palette = 3
+        case grayAlpha = 4
+        case rgba = 6
     }
 
     /// A PNG with the given raw scanlines (each row already packed at `bitDepth`, without the
     /// filter byte; filter 0 is prepended), optional PLTE (RGB triples) and tRNS chunks.
-    static func make(width: Int, height: Int, bitDepth: UInt8, colorType: ColorType, rows: [[UInt8]],
-                     palette: [UInt8]? = nil, transparency: [UInt8]? = nil) -> [UInt8] {
+    static func make(
+        width: Int, height: Int, bitDepth: UInt8, colorType: ColorType, rows: [[UInt8]],
+        palette: [UInt8]? = nil, transparency: [UInt8]? = nil
+    ) -> [UInt8] {
         var png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         var ihdr = be32(width) + be32(height)
         ihdr += [bitDepth, colorType.rawValue, 0, 0, 0]
@@ -17,15 +23,20 @@ enum HandMadePNG {
         if let palette { png += chunk("PLTE", palette) }
         if let transparency { png += chunk("tRNS", transparency) }
         var raw: [UInt8] = []
-        for row in rows { raw.append(0); raw += row }
+        for row in rows {
+            raw.append(0)
+            raw += row
+        }
         png += chunk("IDAT", zlibStored(raw))
         png += chunk("IEND", [])
         return png
     }
 
     static func be32(_ v: Int) -> [UInt8] {
-        [UInt8(truncatingIfNeeded: v >> 24), UInt8(truncatingIfNeeded: v >> 16),
-         UInt8(truncatingIfNeeded: v >> 8), UInt8(truncatingIfNeeded: v)]
+        [
+            UInt8(truncatingIfNeeded: v >> 24), UInt8(truncatingIfNeeded: v >> 16),
+            UInt8(truncatingIfNeeded: v >> 8), UInt8(truncatingIfNeeded: v)
+        ]
     }
 
     static func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
@@ -53,8 +64,12 @@ enum HandMadePNG {
             out += data[offset..<(offset + n)]
             offset += n
         } while offset < data.count
-        var a: UInt32 = 1, b: UInt32 = 0
-        for byte in data { a = (a + UInt32(byte)) % 65521; b = (b + a) % 65521 }
+        var a: UInt32 = 1
+        var b: UInt32 = 0
+        for byte in data {
+            a = (a + UInt32(byte)) % 65521
+            b = (b + a) % 65521
+        }
         out += be32(Int(b << 16 | a))
         return out
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SiamRPN
 
 /// Image decoding must give `cv2.imread`'s bytes (Tests/Fixtures/README.md section 12: the decoded PNGs and
@@ -27,7 +28,7 @@ struct ImageTests {
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
         for y in 0..<height {
             for x in 0..<width {
-                state = state &* 6364136223846793005 &+ 1442695040888963407
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
                 let noise = Int(state >> 60)
                 let i = (y * width + x) * 3
                 pixels[i] = UInt8(clamping: x * 255 / max(1, width - 1) + noise - 8)
@@ -163,7 +164,8 @@ struct ImageTests {
             for i in 0..<image.pixels.count { total += abs(Int(image.pixels[i]) - Int(decoded.pixels[i])) }
             return Double(total) / Double(image.pixels.count)
         }
-        let e444 = try meanError(.s444), e420 = try meanError(.s420)
+        let e444 = try meanError(.s444)
+        let e420 = try meanError(.s420)
         #expect(e444 < 3 && e420 < 4, "4:4:4 \(e444), 4:2:0 \(e420)")
     }
 
@@ -189,20 +191,23 @@ struct ImageTests {
     }
 
     @Test func pngAlphaAndTransparencyAreDroppedWithoutCompositing() throws {
-        let rgba = HandMadePNG.make(width: 2, height: 1, bitDepth: 8, colorType: .rgba,
-                                    rows: [[10, 20, 30, 0, 40, 50, 60, 128]])
+        let rgba = HandMadePNG.make(
+            width: 2, height: 1, bitDepth: 8, colorType: .rgba,
+            rows: [[10, 20, 30, 0, 40, 50, 60, 128]])
         #expect(try Image.decode(Data(rgba)).pixels == [30, 20, 10, 60, 50, 40])
         let grayAlpha = HandMadePNG.make(width: 1, height: 1, bitDepth: 8, colorType: .grayAlpha, rows: [[77, 0]])
         #expect(try Image.decode(Data(grayAlpha)).pixels == [77, 77, 77])
-        let palette = HandMadePNG.make(width: 3, height: 1, bitDepth: 8, colorType: .palette, rows: [[2, 0, 1]],
-                                       palette: [255, 0, 0, 0, 255, 0, 1, 2, 3], transparency: [0, 128, 255])
+        let palette = HandMadePNG.make(
+            width: 3, height: 1, bitDepth: 8, colorType: .palette, rows: [[2, 0, 1]],
+            palette: [255, 0, 0, 0, 255, 0, 1, 2, 3], transparency: [0, 128, 255])
         #expect(try Image.decode(Data(palette)).pixels == [3, 2, 1, 0, 0, 255, 0, 255, 0])
     }
 
     @Test func png16BitKeepsTheHighByte() throws {
         // RGB 16-bit: R = 0x12FF, G = 0xAB01, B = 0x0080 -> BGR (0x00, 0xAB, 0x12).
-        let rgb16 = HandMadePNG.make(width: 1, height: 1, bitDepth: 16, colorType: .rgb,
-                                     rows: [[0x12, 0xFF, 0xAB, 0x01, 0x00, 0x80]])
+        let rgb16 = HandMadePNG.make(
+            width: 1, height: 1, bitDepth: 16, colorType: .rgb,
+            rows: [[0x12, 0xFF, 0xAB, 0x01, 0x00, 0x80]])
         #expect(try Image.decode(Data(rgb16)).pixels == [0x00, 0xAB, 0x12])
     }
 
@@ -212,9 +217,9 @@ struct ImageTests {
     static func withOrientation(_ jpeg: Data, _ value: UInt16, bigEndian: Bool) -> Data {
         var tiff: [UInt8] = bigEndian ? [0x4D, 0x4D, 0, 42, 0, 0, 0, 8] : [0x49, 0x49, 42, 0, 8, 0, 0, 0]
         func u16(_ v: UInt16) -> [UInt8] { bigEndian ? [UInt8(v >> 8), UInt8(v & 0xFF)] : [UInt8(v & 0xFF), UInt8(v >> 8)] }
-        tiff += u16(1)                                    // one IFD entry
+        tiff += u16(1)  // one IFD entry
         tiff += u16(0x0112) + u16(3) + (bigEndian ? [0, 0, 0, 1] : [1, 0, 0, 0]) + u16(value) + [0, 0]
-        tiff += [0, 0, 0, 0]                              // no next IFD
+        tiff += [0, 0, 0, 0]  // no next IFD
         let payload: [UInt8] = Array("Exif".utf8) + [0, 0] + tiff
         let length = payload.count + 2
         var out = Data(jpeg.prefix(2))
@@ -232,7 +237,8 @@ struct ImageTests {
         // 7 transpose+flip both, 8 transpose+flipV.
         let transposes = value >= 5
         #expect(rotated.size == (transposes ? ImageSize(width: base.height, height: base.width) : base.size))
-        let flipH = [2, 3, 6, 7].contains(value), flipV = [3, 4, 7, 8].contains(value)
+        let flipH = [2, 3, 6, 7].contains(value)
+        let flipV = [3, 4, 7, 8].contains(value)
         for y in 0..<rotated.height {
             for x in 0..<rotated.width {
                 var sx = flipH ? rotated.width - 1 - x : x
@@ -270,7 +276,8 @@ struct ImageTests {
         Self.expectImageError(.notAnImage(source: text.path, firstBytes: Array("hello, w".utf8))) {
             try Image.load(contentsOf: text)
         }
-        #expect(ImageError.notAnImage(source: "a.png", firstBytes: Array("hello, w".utf8)).description
+        #expect(
+            ImageError.notAnImage(source: "a.png", firstBytes: Array("hello, w".utf8)).description
                 == "a.png is not an image: it starts with bytes 68 65 6c 6c 6f 2c 20 77, which is neither a JPEG nor a PNG signature")
         #expect(ImageError.notAnImage(source: "a.png", firstBytes: []).description == "a.png is not an image: it is empty")
     }
@@ -351,12 +358,15 @@ struct ImageTests {
     @Test func randomlyDamagedFilesNeverCrash() throws {
         var state: UInt64 = 12345
         func random(_ n: Int) -> Int {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Int((state >> 33) % UInt64(n))
         }
-        let originals = [try Fixtures.data("jpeg/Girl_0001.jpg"),
-                         try Image.decode(try Fixtures.data("jpeg/Girl_0001.jpg")).pngData()]
-        var decoded = 0, rejected = 0
+        let originals = [
+            try Fixtures.data("jpeg/Girl_0001.jpg"),
+            try Image.decode(try Fixtures.data("jpeg/Girl_0001.jpg")).pngData()
+        ]
+        var decoded = 0
+        var rejected = 0
         for original in originals {
             for _ in 0..<150 {
                 var bytes = [UInt8](original)
@@ -389,7 +399,10 @@ struct ImageTests {
             try image.write(to: URL(fileURLWithPath: "/nonexistent-folder/out.png"))
             Issue.record("expected writeFailed")
         } catch let error as ImageError {
-            guard case .writeFailed(let path, _) = error else { Issue.record("\(error)"); return }
+            guard case .writeFailed(let path, _) = error else {
+                Issue.record("\(error)")
+                return
+            }
             #expect(path == "/nonexistent-folder/out.png")
         }
         #expect(throws: ImageError.encodingFailed(format: "JPEG", reason: "quality must be in 1...100, got 0")) {
@@ -443,7 +456,8 @@ struct ImageTests {
         let size = Image.textSize(text, scale: 1)
         #expect(size == ImageSize(width: text.count * 6 - 1, height: 7))
         image.drawText(text, x: 2, y: 3, color: .yellow, scale: 1)
-        var inkXs: [Int] = [], inkYs: [Int] = []
+        var inkXs: [Int] = []
+        var inkYs: [Int] = []
         for y in 0..<image.height {
             for x in 0..<image.width where image[x, y] != .black {
                 #expect(image[x, y] == .yellow)
@@ -463,7 +477,7 @@ struct ImageTests {
     @Test func textWithBackgroundAndScaleIsClipped() {
         var image = Image(width: 50, height: 20, color: .white)
         image.drawText("SCORE 0.98", x: 30, y: 10, color: .red, scale: 3, background: .black)
-        #expect(image[29, 9] == .black)   // background margin starts one scale unit before
+        #expect(image[29, 9] == .black)  // background margin starts one scale unit before
         #expect(image[0, 0] == .white)
         let red = stride(from: 0, to: image.pixels.count, by: 3).filter { image.pixels[$0 + 2] == 255 && image.pixels[$0] == 0 }
         #expect(!red.isEmpty)

@@ -1,6 +1,7 @@
 import Foundation
 import SiamNN
 import Testing
+
 @testable import SiamRPN
 
 /// The three fixture networks (random weights from the manifests, pysot's own crops) must give
@@ -18,7 +19,7 @@ struct ModelParityTests {
             head: .multi(anchorNum: 5, inChannels: [256, 256, 256], weighted: false)),
         "siamrpn_alex_dwxcorr": ModelSpec(
             backbone: .alexNetLegacy(widthMult: 1.0), neck: .none,
-            head: .depthwise(anchorNum: 5, inChannels: 256, outChannels: 256)),
+            head: .depthwise(anchorNum: 5, inChannels: 256, outChannels: 256))
     ]
 
     @Test(arguments: ["siamrpn_r50_l234_dwxcorr", "siamrpn_mobilev2_l234_dwxcorr", "siamrpn_alex_dwxcorr"])
@@ -30,7 +31,8 @@ struct ModelParityTests {
     @Test(arguments: ["siamrpn_r50_l234_dwxcorr", "siamrpn_mobilev2_l234_dwxcorr", "siamrpn_alex_dwxcorr"])
     func everyIntermediateMatchesPysotChecksums(model: String) throws {
         let net = try SiamRPNModel(spec: Self.specs[model]!, weights: DeterministicWeights.stateDict(model))
-        try ForwardParity.expectIntermediatesMatch(net, z: "models/\(model)/z.npy", x: "models/\(model)/x.npy",
-                                                   intermediates: "models/\(model)/intermediates.json")
+        try ForwardParity.expectIntermediatesMatch(
+            net, z: "models/\(model)/z.npy", x: "models/\(model)/x.npy",
+            intermediates: "models/\(model)/intermediates.json")
     }
 }

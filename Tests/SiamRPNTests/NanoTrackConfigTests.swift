@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SiamRPN
 
 /// NanoTrack configs are read by the typed reader pysot's configs use: NanoTrack's declared keys
@@ -35,9 +36,12 @@ struct NanoTrackConfigTests {
             """
         let (config, warnings) = try NanoTrackConfig.read(yaml: yaml, source: "c.yaml")
         #expect(config.lr == 0.3 && config.windowInfluence == NanoTrackConfig.v3.windowInfluence)
-        #expect(warnings == ["unknown key BACKBONE.COLOR (ignored; NanoTrack's config.py does not declare it)",
-                             "unknown key TRACK.WINDOW_INFLUNCE (ignored; NanoTrack's config.py does not declare it)",
-                             "unknown key EXTRA (ignored; NanoTrack's config.py does not declare it)"])
+        #expect(
+            warnings == [
+                "unknown key BACKBONE.COLOR (ignored; NanoTrack's config.py does not declare it)",
+                "unknown key TRACK.WINDOW_INFLUNCE (ignored; NanoTrack's config.py does not declare it)",
+                "unknown key EXTRA (ignored; NanoTrack's config.py does not declare it)"
+            ])
     }
 
     @Test func aBadValueNamesTheKeyAndItsLine() throws {
@@ -45,7 +49,10 @@ struct NanoTrackConfigTests {
             ("META_ARC: nanotrack\nTRACK:\n    LR: fast\n", "c.yaml: TRACK.LR (line 3): expected a number"),
             ("META_ARC: nanotrack\nTRACK:\n    OUTPUT_SIZE: 0\n", "c.yaml: TRACK.OUTPUT_SIZE: 0 is not valid; expected a positive integer"),
             ("META_ARC: nanotrack\nTRACK:\n    TYPE: SiamRPNTracker\n", "c.yaml: TRACK.TYPE: 'SiamRPNTracker' is not valid; expected 'NanoTracker'"),
-            ("META_ARC: nanotrack\nBACKBONE:\n    TYPE: mobilenetv3_small\n", "c.yaml: BACKBONE.TYPE: NanoTrack backbone 'mobilenetv3_small' is not supported"),
+            (
+                "META_ARC: nanotrack\nBACKBONE:\n    TYPE: mobilenetv3_small\n",
+                "c.yaml: BACKBONE.TYPE: NanoTrack backbone 'mobilenetv3_small' is not supported"
+            )
         ]
         for (yaml, message) in cases {
             do {

@@ -1,6 +1,7 @@
 import Foundation
 import SiamNN
 import Testing
+
 @testable import SiamRPN
 
 /// NanoTrackV3 with the real checkpoint against NanoTrack's own float64 run on Woman frames 1 -> 2
@@ -46,7 +47,9 @@ struct NanoTrackModelTests {
             let truth = try NanoTrackFixtures.npy(Self.dir + "\(name)_f64.npy")
             #expect(got.shape == truth.shape)
             let t = truth.doubles()
-            var worst = 0.0, worstRelative = 0.0, failures = 0
+            var worst = 0.0
+            var worstRelative = 0.0
+            var failures = 0
             for i in 0..<t.count {
                 let err = abs(Double(got.values[i]) - t[i])
                 worst = max(worst, err)
@@ -74,19 +77,25 @@ struct NanoTrackModelTests {
 
     @Test func everyIntermediateMatchesNanoTrackChecksums() throws {
         let model = NanoTrackFixtures.unfusedModel
-        let z = try Self.input("z.npy"), x = try Self.input("x.npy")
+        let z = try Self.input("z.npy")
+        let x = try Self.input("x.npy")
         let tws = Workspace(plan: try Plan(graph: model.templateGraph, inputSizes: [[127, 127]], keepingAll: true))
         let template = model.templateFeatures(z, workspace: tws)
-        let sws = Workspace(plan: try Plan(graph: model.searchGraph, inputSizes: [[255, 255]] + template.kernels.map { Array($0.shape.suffix(2)) },
-                                           keepingAll: true))
+        let sws = Workspace(
+            plan: try Plan(
+                graph: model.searchGraph, inputSizes: [[255, 255]] + template.kernels.map { Array($0.shape.suffix(2)) },
+                keepingAll: true))
         _ = model.track(x, template: template, workspace: sws)
 
         let tensors = try NanoTrackFixtures.json(Self.dir + "intermediates.json")["tensors"] as! [String: [String: Any]]
         let foldedAway = try Self.foldedAwayNames()
-        var compared = 0, absent: [String] = [], worst = (name: "", error: 0.0)
+        var compared = 0
+        var absent: [String] = []
+        var worst = (name: "", error: 0.0)
         for (name, entry) in tensors.sorted(by: { $0.key < $1.key }) {
             let truth = NanoTrackFixtures.Checksum(entry["f64"])
-            let found: (Workspace, Graph.Value)? = model.templateGraph.value(named: name).map { (tws, $0) }
+            let found: (Workspace, Graph.Value)? =
+                model.templateGraph.value(named: name).map { (tws, $0) }
                 ?? model.searchGraph.value(named: name).map { (sws, $0) }
             guard let (ws, value) = found else {
                 absent.append(name)
@@ -101,13 +110,17 @@ struct NanoTrackModelTests {
         // Everything except the folded-away raw conv outputs is compared.
         #expect(Set(absent) == foldedAway.intersection(tensors.keys), "not compared: \(Set(absent).subtracting(foldedAway).sorted())")
         #expect(compared == tensors.count - foldedAway.intersection(tensors.keys).count)
-        print("NanoTrackV3 intermediates: \(compared) of \(tensors.count) compared (\(absent.count) are raw conv outputs before a folded BatchNorm); worst sample error / max|t| \(worst.error) at \(worst.name)")
+        print(
+            "NanoTrackV3 intermediates: \(compared) of \(tensors.count) compared (\(absent.count) are raw conv outputs before a folded BatchNorm); worst sample error / max|t| \(worst.error) at \(worst.name)"
+        )
     }
 
     /// The fused (inference) graph names only what it computes; those values match too.
     @Test func fusedGraphAgreesWithTheInspectionGraph() throws {
-        let fused = NanoTrackFixtures.model, unfused = NanoTrackFixtures.unfusedModel
-        let z = try Self.input("z.npy"), x = try Self.input("x.npy")
+        let fused = NanoTrackFixtures.model
+        let unfused = NanoTrackFixtures.unfusedModel
+        let z = try Self.input("z.npy")
+        let x = try Self.input("x.npy")
         let a = try fused.track(x, template: try fused.templateFeatures(z))
         let b = try unfused.track(x, template: try unfused.templateFeatures(z))
         #expect(a.cls.values == b.cls.values)

@@ -1,5 +1,6 @@
 import Foundation
 import SiamNN
+
 @testable import SiamRPN
 
 /// Shared NanoTrack fixtures: the V3 checkpoint (loaded once), models built from it, and
@@ -81,10 +82,16 @@ enum NanoTrackFixtures {
                 worst = Swift.max(worst, err)
                 if err > tol { problems.append("[\(i)] = \(values[i]), reference \(t)") }
             }
-            var s = 0.0, s2 = 0.0, lo = Double.infinity, hi = -Double.infinity
+            var s = 0.0
+            var s2 = 0.0
+            var lo = Double.infinity
+            var hi = -Double.infinity
             for v in values {
                 let d = Double(v)
-                s += d; s2 += d * d; lo = Swift.min(lo, d); hi = Swift.max(hi, d)
+                s += d
+                s2 += d * d
+                lo = Swift.min(lo, d)
+                hi = Swift.max(hi, d)
             }
             let n = Double(values.count)
             if abs(s - sum) > relative * Swift.max(abs(sum), 1e-2 * (n * sumSq).squareRoot()) { problems.append("sum \(s), reference \(sum)") }

@@ -1,6 +1,7 @@
 import Foundation
 import SiamNN
 import Testing
+
 @testable import SiamRPN
 
 /// NanoTracker (V3) against NanoTrack's own runs (Tests/Fixtures/README.md sections 14-20):
@@ -30,10 +31,11 @@ struct NanoTrackerTests {
         func frame(_ number: Int) throws -> Image { try NanoTrackFixtures.frame(sequence, number) }
         var config: NanoTrackConfig {
             let t = steps["effective_TRACK"] as! [String: Any]
-            return NanoTrackConfig(penaltyK: t["PENALTY_K"] as! Double, windowInfluence: t["WINDOW_INFLUENCE"] as! Double,
-                                   lr: t["LR"] as! Double, exemplarSize: t["EXEMPLAR_SIZE"] as! Int,
-                                   instanceSize: t["INSTANCE_SIZE"] as! Int, outputSize: t["OUTPUT_SIZE"] as! Int,
-                                   pointStride: steps["POINT_STRIDE"] as! Int, contextAmount: t["CONTEXT_AMOUNT"] as! Double)
+            return NanoTrackConfig(
+                penaltyK: t["PENALTY_K"] as! Double, windowInfluence: t["WINDOW_INFLUENCE"] as! Double,
+                lr: t["LR"] as! Double, exemplarSize: t["EXEMPLAR_SIZE"] as! Int,
+                instanceSize: t["INSTANCE_SIZE"] as! Int, outputSize: t["OUTPUT_SIZE"] as! Int,
+                pointStride: steps["POINT_STRIDE"] as! Int, contextAmount: t["CONTEXT_AMOUNT"] as! Double)
         }
     }
 
@@ -52,8 +54,11 @@ struct NanoTrackerTests {
 
     @Test func v3ConfigurationIsTheDefault() throws {
         #expect(try Run("v3_vot_ball1").config == NanoTrackConfig())
-        #expect(NanoTrackConfig.v3 == NanoTrackConfig(penaltyK: 0.138, windowInfluence: 0.455, lr: 0.348, exemplarSize: 127,
-                                                      instanceSize: 255, outputSize: 15, pointStride: 16, contextAmount: 0.5))
+        #expect(
+            NanoTrackConfig.v3
+                == NanoTrackConfig(
+                    penaltyK: 0.138, windowInfluence: 0.455, lr: 0.348, exemplarSize: 127,
+                    instanceSize: 255, outputSize: 15, pointStride: 16, contextAmount: 0.5))
     }
 
     @Test(arguments: [15, 16])
@@ -89,8 +94,9 @@ struct NanoTrackerTests {
         #expect(tracker.channelAverage == run.initInfo["channel_average"] as! [Double])
         // The template crop, exactly, and the template features (zf) at section 14's checksum tolerance.
         let args = run.initInfo["template_crop"] as! [String: Any]
-        let crop = contextCrop(image, centerX: tracker.centerX, centerY: tracker.centerY, modelSize: 127,
-                               originalSize: args["original_sz"] as! Int, average: tracker.channelAverage)
+        let crop = contextCrop(
+            image, centerX: tracker.centerX, centerY: tracker.centerY, modelSize: 127,
+            originalSize: args["original_sz"] as! Int, average: tracker.channelAverage)
         #expect(args["original_sz"] as! Int == run.initInfo["s_z_rounded"] as! Int)
         #expect(NanoTrackFixtures.Checksum(run.initInfo["template_crop_checksum"]).matchesExactly(Self.chw(crop, size: 127)))
         #expect(Self.chw(crop, size: 127) == (try NanoTrackFixtures.npy("tracker/\(name)/z_crop.npy")).doubles())
@@ -119,12 +125,14 @@ struct NanoTrackerTests {
             let image = try run.frame(f)
             let s = try tracker.search(image: image)
             #expect(step["score_size"] as! Int == 15 && step["instance_size"] as! Int == 255)
-            #expect(s.region.sZ == step["s_z"] as! Double && s.region.scaleZ == step["scale_z"] as! Double && s.region.sX == step["s_x"] as! Double,
-                    "frame \(f) crop geometry")
+            #expect(
+                s.region.sZ == step["s_z"] as! Double && s.region.scaleZ == step["scale_z"] as! Double && s.region.sX == step["s_x"] as! Double,
+                "frame \(f) crop geometry")
             #expect(s.region.cropSize == step["s_x_rounded"] as! Int)
 
-            let crop = contextCrop(image, centerX: before[0], centerY: before[1], modelSize: 255, originalSize: s.region.cropSize,
-                                   average: tracker.channelAverage)
+            let crop = contextCrop(
+                image, centerX: before[0], centerY: before[1], modelSize: 255, originalSize: s.region.cropSize,
+                average: tracker.channelAverage)
             #expect(NanoTrackFixtures.Checksum(step["search_crop_checksum"]).matchesExactly(Self.chw(crop, size: 255)), "frame \(f) crop")
 
             let (cls, loc) = try #require(tracker.networkOutputs())
@@ -186,11 +194,13 @@ struct NanoTrackerTests {
             precondition(a.count == b.count)
             return zip(a, b).map { abs($0 - $1) }.max() ?? .infinity
         }
-        let crop = contextCrop(image, centerX: tracker.centerX, centerY: tracker.centerY, modelSize: 255,
-                               originalSize: s.region.cropSize, average: tracker.channelAverage)
+        let crop = contextCrop(
+            image, centerX: tracker.centerX, centerY: tracker.centerY, modelSize: 255,
+            originalSize: s.region.cropSize, average: tracker.channelAverage)
         #expect(Self.chw(crop, size: 255) == (try load("step1_x_crop.npy")))
         let (cls, loc) = try #require(tracker.networkOutputs())
-        let clsRef = try load("step1_cls.npy"), locRef = try load("step1_loc.npy")
+        let clsRef = try load("step1_cls.npy")
+        let locRef = try load("step1_loc.npy")
         #expect(worst(cls.values.map(Double.init), clsRef) <= 1e-4 * clsRef.map(abs).max()!)
         #expect(zip(loc.values, locRef).map { abs(Double($0) - $1) / $1 }.max()! <= 1e-4)
         let scoreError = worst(tracker.score.map(Double.init), try load("step1_score.npy"))
@@ -256,14 +266,17 @@ struct NanoTrackerTests {
     /// How close the search crop of a state is to a rounding boundary, in pixels: the crop origin
     /// `floor(c - (round(s_x) + 1) / 2 + 0.5)` on either axis, or `round(s_x)` itself. Within
     /// float32 noise of a boundary the original and a port may legitimately crop one pixel apart.
-    static func cropRoundingMargin(centerX: Double, centerY: Double, width: Double, height: Double,
-                                   config: NanoTrackConfig = .v3) -> Double {
+    static func cropRoundingMargin(
+        centerX: Double, centerY: Double, width: Double, height: Double,
+        config: NanoTrackConfig = .v3
+    ) -> Double {
         let context = config.contextAmount * (width + height)
         let sX = ((width + context) * (height + context)).squareRoot() * Double(config.instanceSize) / Double(config.exemplarSize)
         let side = sX.rounded(.toNearestOrEven)
         func distanceToInteger(_ v: Double) -> Double { abs(v - v.rounded()) }
-        return min(abs(abs(sX - sX.rounded(.down)) - 0.5),
-                   distanceToInteger(centerX - (side + 1) / 2 + 0.5), distanceToInteger(centerY - (side + 1) / 2 + 0.5))
+        return min(
+            abs(abs(sX - sX.rounded(.down)) - 0.5),
+            distanceToInteger(centerX - (side + 1) / 2 + 0.5), distanceToInteger(centerY - (side + 1) / 2 + 0.5))
     }
 
     /// Per sequence, the frames before which the full run meets a crop rounding tie and continues
@@ -278,8 +291,9 @@ struct NanoTrackerTests {
     /// from NanoTrack's state; those frames are counted and must be exactly
     /// `expectedCropRoundingTies`. Needs the whole sequences, which only the shared set has:
     /// without it the test is reported as skipped.
-    @Test(.enabled(if: sharedSequences != nil, "needs the shared sequences (../shared/sequences)"),
-          arguments: ["vot_ball1", "uav_wakeboard7"])
+    @Test(
+        .enabled(if: sharedSequences != nil, "needs the shared sequences (../shared/sequences)"),
+        arguments: ["vot_ball1", "uav_wakeboard7"])
     func fullSequenceMatchesNanoTracksReferenceRun(sequence: String) throws {
         let root = try #require(Self.sharedSequences).appendingPathComponent(sequence)
         let reference = try Self.referenceBoxes(sequence, from: Fixtures.url("nanotrack/reference_results/NanoTrackV3/\(sequence).txt"))
@@ -309,7 +323,9 @@ struct NanoTrackerTests {
         let expectedTies = try #require(Self.expectedCropRoundingTies[sequence])
         #expect(ties.count == expectedTies.count, "\(sequence): \(ties.count) crop rounding ties, expected \(expectedTies.count)")
         #expect(ties == expectedTies, "\(sequence): crop rounding ties at frames \(ties), expected \(expectedTies)")
-        print("NanoTracker \(sequence): \(reference.count) frames, worst box difference \(worst) px; continued from NanoTrack's state at crop rounding ties before frames \(ties)")
+        print(
+            "NanoTracker \(sequence): \(reference.count) frames, worst box difference \(worst) px; continued from NanoTrack's state at crop rounding ties before frames \(ties)"
+        )
     }
 
     @Test func misuseThrowsClearErrors() throws {
@@ -327,13 +343,15 @@ struct NanoTrackerTests {
     }
 
     @Test func lostIsReportedBelowTheThresholdWithoutChangingTheTrack() throws {
-        let image1 = try NanoTrackFixtures.frame("vot_ball1", 1), image2 = try NanoTrackFixtures.frame("vot_ball1", 2)
+        let image1 = try NanoTrackFixtures.frame("vot_ball1", 1)
+        let image2 = try NanoTrackFixtures.frame("vot_ball1", 2)
         let box = Box(x: 492.5, y: 417.5, width: 47, height: 46)
         let normal = NanoTracker(model: NanoTrackFixtures.model)
         let strict = NanoTracker(model: NanoTrackFixtures.model, lostThreshold: 0.999)
         try normal.initialize(image: image1, box: box)
         try strict.initialize(image: image1, box: box)
-        let a = try normal.update(image: image2), b = try strict.update(image: image2)
+        let a = try normal.update(image: image2)
+        let b = try strict.update(image: image2)
         #expect(!a.isLost && b.isLost)
         #expect(a.box == b.box && a.score == b.score)
         #expect(normal.lostThreshold == 0.5)

@@ -1,6 +1,7 @@
 import Foundation
 import SiamNN
 import Testing
+
 @testable import SiamRPN
 
 /// OPE success / precision / normalised precision equal pysot toolkit's on sequences with
@@ -19,20 +20,25 @@ struct OnePassEvaluationTests {
     @Test func curvesMatchPysotToolkitOnEverySequence() throws {
         let root = try Fixtures.json("metrics/metrics.json") as! [String: Any]
         let per = root["per_sequence"] as! [String: [String: Any]]
-        var aucs: [Double] = [], precisions: [Double] = [], norms: [Double] = []
+        var aucs: [Double] = []
+        var precisions: [Double] = []
+        var norms: [Double] = []
         for seq in root["sequences"] as! [[String: Any]] {
             let name = seq["name"] as! String
             var visible: [Bool]?
             if let absent = seq["absent"] as? String {
                 visible = try NumPyArray(contentsOf: Fixtures.url("metrics/\(absent)")).doubles().map { $0 != 0 }
             }
-            let e = OnePassEvaluation(groundTruth: try Self.boxes(seq["gt"] as! String),
-                                      predictions: try Self.boxes(seq["pred"] as! String), visible: visible)
+            let e = OnePassEvaluation(
+                groundTruth: try Self.boxes(seq["gt"] as! String),
+                predictions: try Self.boxes(seq["pred"] as! String), visible: visible)
             let truth = per[name]!
             #expect(Self.close(e.successCurve, truth["success_curve"] as! [Double]), "\(name) success")
             #expect(Self.close(e.precisionCurve, truth["precision_curve"] as! [Double]), "\(name) precision")
             #expect(Self.close(e.normalizedPrecisionCurve, truth["norm_precision_curve"] as! [Double]), "\(name) normalised precision")
-            aucs.append(e.auc); precisions.append(e.precision); norms.append(e.normalizedPrecision)
+            aucs.append(e.auc)
+            precisions.append(e.precision)
+            norms.append(e.normalizedPrecision)
         }
         let overall = root["overall_mean_over_sequences"] as! [String: Double]
         #expect(abs(aucs.reduce(0, +) / 3 - overall["auc"]!) <= 1e-12)

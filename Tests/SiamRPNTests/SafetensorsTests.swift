@@ -1,6 +1,7 @@
 import Foundation
 import SiamNN
 import Testing
+
 @testable import SiamRPN
 
 /// Reading and writing safetensors files.
@@ -103,7 +104,7 @@ struct SafetensorsTests {
             ("not an object", "{}[]", [], "malformedSafetensors"),
             ("metadata not strings", "{\"__metadata__\":{\"a\":1}}", [], "malformedSafetensors"),
             ("nesting bomb", "{\"a\":" + String(repeating: "[", count: 100_000), [], "malformedSafetensors"),
-            ("fractional shape", "{\(entry("a", "[1.5]", 0, 4))}", [0, 0, 0, 0], "malformedSafetensors"),
+            ("fractional shape", "{\(entry("a", "[1.5]", 0, 4))}", [0, 0, 0, 0], "malformedSafetensors")
         ]
         for (what, header, data, expected) in cases {
             #expect(Self.decodeError(Self.file(header, data))?.caseName == expected, "\(what)")

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Testing
+
 @testable import SiamRPN
 
 /// One model serves several trackers at once: the model holds no tracking state, each tracker
@@ -14,7 +15,9 @@ struct TrackerConcurrencyTests {
 
         // The parallel threads capture only Sendable values: the shared model, the settings and
         // the frames (not `run`, whose parsed JSON steps are not Sendable).
-        let model = run.model, trackConfig = run.track, anchor = run.anchor
+        let model = run.model
+        let trackConfig = run.track
+        let anchor = run.anchor
         @Sendable func track(_ box: Box) throws -> [Box] {
             let tracker = SiamRPNTracker(model: model, track: trackConfig, anchor: anchor)
             try tracker.initialize(image: frames[0], box: box)

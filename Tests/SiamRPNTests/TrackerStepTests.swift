@@ -1,6 +1,7 @@
 import Foundation
 import SiamNN
 import Testing
+
 @testable import SiamRPN
 
 /// pysot's tracker runs on the bag frames (Tests/Fixtures/README.md section 6): every step from
@@ -75,13 +76,14 @@ struct TrackerStepTests {
         "siamrpn_r50_l234_dwxcorr": ([13, 14, 15, 17], []),
         "siamrpn_mobilev2_l234_dwxcorr": ([], []),
         "siamrpn_alex_dwxcorr": ([2, 4], []),
-        "lt_r50_weights": ([11, 12], []),
+        "lt_r50_weights": ([11, 12], [])
     ]
 
     @Test(arguments: runs)
     func everyStepMatchesPysotFromTheRecordedState(run name: String) throws {
         let run = try Run(name)
-        var nearTies: [Int] = [], nearTieSkips: [Int] = []
+        var nearTies: [Int] = []
+        var nearTieSkips: [Int] = []
         let core = SiameseSearch(model: run.model, track: run.track, anchor: run.anchor)
         try core.initialize(image: Self.frame(0), box: run.initBox)
         let short = SiamRPNTracker(model: run.model, track: run.track, anchor: run.anchor)
@@ -93,16 +95,19 @@ struct TrackerStepTests {
             let lost = run.isLongTerm && (step["longterm_state_before"] as! Bool)
             let instance = lost ? run.track.lostInstanceSize : run.track.instanceSize
             #expect(instance == step["instance_size"] as! Int, "frame \(f) instance size")
-            let s = try core.search(image: Self.frame(f), instanceSize: instance,
-                                    windowInfluence: lost ? 0.001 : run.track.windowInfluence)
+            let s = try core.search(
+                image: Self.frame(f), instanceSize: instance,
+                windowInfluence: lost ? 0.001 : run.track.windowInfluence)
             #expect(s.scoreSize == step["score_size"] as! Int)
-            #expect(s.region.sZ == step["s_z"] as! Double && s.region.scaleZ == step["scale_z"] as! Double && s.region.sX == step["s_x"] as! Double,
-                    "frame \(f) crop geometry")
+            #expect(
+                s.region.sZ == step["s_z"] as! Double && s.region.scaleZ == step["scale_z"] as! Double && s.region.sX == step["s_x"] as! Double,
+                "frame \(f) crop geometry")
             #expect(s.region.cropSize == step["s_x_rounded"] as! Int)
 
             // The crop: integer checksum of pysot's uint8 search crop, exact.
-            let crop = contextCrop(try Self.frame(f), centerX: before[0], centerY: before[1], modelSize: instance,
-                                   originalSize: s.region.cropSize, average: core.channelAverage)
+            let crop = contextCrop(
+                try Self.frame(f), centerX: before[0], centerY: before[1], modelSize: instance,
+                originalSize: s.region.cropSize, average: core.channelAverage)
             let cropCHW = networkInput(fromBGR: crop, size: instance).values
             let ck = step["search_crop_checksum"] as! [String: Any]
             #expect(cropCHW.reduce(0.0) { $0 + Double($1) } == ck["sum"] as! Double, "frame \(f) crop sum")
@@ -168,10 +173,12 @@ struct TrackerStepTests {
         }
         print("TrackerStepTests \(name): near ties at frames \(nearTies), steps skipped at frames \(nearTieSkips)")
         let expected = try #require(Self.expectedNearTies[name])
-        #expect(nearTies.count == expected.accepted.count && nearTies == expected.accepted,
-                "\(name): \(nearTies.count) near ties at frames \(nearTies), expected \(expected.accepted)")
-        #expect(nearTieSkips.count == expected.skipped.count && nearTieSkips == expected.skipped,
-                "\(name): \(nearTieSkips.count) near-tie steps skipped at frames \(nearTieSkips), expected \(expected.skipped)")
+        #expect(
+            nearTies.count == expected.accepted.count && nearTies == expected.accepted,
+            "\(name): \(nearTies.count) near ties at frames \(nearTies), expected \(expected.accepted)")
+        #expect(
+            nearTieSkips.count == expected.skipped.count && nearTieSkips == expected.skipped,
+            "\(name): \(nearTieSkips.count) near-tie steps skipped at frames \(nearTieSkips), expected \(expected.skipped)")
     }
 
     @Test(arguments: runs)
@@ -179,14 +186,16 @@ struct TrackerStepTests {
         let run = try Run(name)
         let core = SiameseSearch(model: run.model, track: run.track, anchor: run.anchor)
         try core.initialize(image: Self.frame(0), box: run.initBox)
-        let s = try core.search(image: Self.frame(1), instanceSize: run.track.instanceSize,
-                                windowInfluence: run.track.windowInfluence)
+        let s = try core.search(
+            image: Self.frame(1), instanceSize: run.track.instanceSize,
+            windowInfluence: run.track.windowInfluence)
         func load(_ file: String) throws -> [Double] {
             try NumPyArray(contentsOf: Fixtures.url("tracker/\(name)/\(file)")).doubles()
         }
         let crop = try NumPyArray(contentsOf: Fixtures.url("tracker/\(name)/frame1_x_crop.npy"))
-        let ours = contextCrop(try Self.frame(1), centerX: core.centerX, centerY: core.centerY, modelSize: run.track.instanceSize,
-                               originalSize: s.region.cropSize, average: core.channelAverage)
+        let ours = contextCrop(
+            try Self.frame(1), centerX: core.centerX, centerY: core.centerY, modelSize: run.track.instanceSize,
+            originalSize: s.region.cropSize, average: core.channelAverage)
         #expect(networkInput(fromBGR: ours, size: run.track.instanceSize).values.map { UInt8($0) } == crop.data)
         func worst(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).map { abs($0 - $1) }.max() ?? .infinity }
         #expect(worst(s.score.map(Double.init), try load("frame1_score.npy")) <= 1e-5)
@@ -199,7 +208,8 @@ struct TrackerStepTests {
         var worstBox = 0.0
         for k in 0..<4 {
             for i in 0..<n {
-                let v = pred[k * n + i], err = abs(Double(s.boxes[4 * i + k]) - v)
+                let v = pred[k * n + i]
+                let err = abs(Double(s.boxes[4 * i + k]) - v)
                 worstBox = max(worstBox, err)
                 if err > max(1e-3, 2e-6 * abs(v)) { outside += 1 }
             }
@@ -212,7 +222,11 @@ struct TrackerStepTests {
         let run = try Run(name)
         let short = SiamRPNTracker(model: run.model, track: run.track, anchor: run.anchor)
         let long = SiamRPNLTTracker(model: run.model, track: run.track, anchor: run.anchor)
-        if run.isLongTerm { try long.initialize(image: Self.frame(0), box: run.initBox) } else { try short.initialize(image: Self.frame(0), box: run.initBox) }
+        if run.isLongTerm {
+            try long.initialize(image: Self.frame(0), box: run.initBox)
+        } else {
+            try short.initialize(image: Self.frame(0), box: run.initBox)
+        }
         for step in run.stepList {
             let f = step["frame_index"] as! Int
             let r = run.isLongTerm ? try long.update(image: Self.frame(f)) : try short.update(image: Self.frame(f))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SiamRPN
 
 /// VideoWriter must produce files ffprobe reads back with the frames and size written, pick
@@ -16,14 +17,20 @@ struct VideoWriterTests {
     /// (nb_frames counted by decoding, so it holds for every container).
     static func probe(_ url: URL) throws -> (codec: String, width: Int, height: Int, frames: Int) {
         let ffprobe = try #require(FFmpegTools().executable("ffprobe"))
-        let result = try Subprocess.run(ffprobe, ["-v", "error", "-select_streams", "v:0", "-count_frames",
-                                                  "-show_entries", "stream=codec_name,width,height,nb_read_frames",
-                                                  "-of", "json", url.path])
+        let result = try Subprocess.run(
+            ffprobe,
+            [
+                "-v", "error", "-select_streams", "v:0", "-count_frames",
+                "-show_entries", "stream=codec_name,width,height,nb_read_frames",
+                "-of", "json", url.path
+            ])
         try #require(result.status == 0, "ffprobe: \(result.stderr)")
         let root = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
         let stream = try #require((root["streams"] as? [[String: Any]])?.first)
-        return (try #require(stream["codec_name"] as? String), try #require(stream["width"] as? Int),
-                try #require(stream["height"] as? Int), try #require(Int(stream["nb_read_frames"] as? String ?? "")))
+        return (
+            try #require(stream["codec_name"] as? String), try #require(stream["width"] as? Int),
+            try #require(stream["height"] as? Int), try #require(Int(stream["nb_read_frames"] as? String ?? ""))
+        )
     }
 
     /// Frame `i` of a moving gradient, `size` pixels.
@@ -98,11 +105,15 @@ struct VideoWriterTests {
     @Test func encodeArgumentsDescribeRawBGRInput() {
         let out = URL(fileURLWithPath: "/tmp/a.mp4")
         let even = VideoWriter.encodeArguments(output: out, frameSize: ImageSize(width: 480, height: 360), fps: 25, codec: .h264)
-        #expect(even == ["-hide_banner", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", "480x360",
-                         "-r", "25", "-i", "pipe:0", "-c:v", "libx264", "-preset", "veryfast", "-crf", "20",
-                         "-pix_fmt", "yuv420p", "-movflags", "+faststart", "file:/tmp/a.mp4"])
-        let odd = VideoWriter.encodeArguments(output: URL(fileURLWithPath: "/tmp/b.mkv"), frameSize: ImageSize(width: 5, height: 4),
-                                              fps: 29.97, codec: .mpeg4)
+        #expect(
+            even == [
+                "-hide_banner", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", "480x360",
+                "-r", "25", "-i", "pipe:0", "-c:v", "libx264", "-preset", "veryfast", "-crf", "20",
+                "-pix_fmt", "yuv420p", "-movflags", "+faststart", "file:/tmp/a.mp4"
+            ])
+        let odd = VideoWriter.encodeArguments(
+            output: URL(fileURLWithPath: "/tmp/b.mkv"), frameSize: ImageSize(width: 5, height: 4),
+            fps: 29.97, codec: .mpeg4)
         #expect(odd.contains("pad=ceil(iw/2)*2:ceil(ih/2)*2") && odd.contains("29.97") && !odd.contains("-movflags"))
     }
 
@@ -142,7 +153,8 @@ struct VideoWriterTests {
         Self.expectWriterError(.encoderFailed(path: "/nonexistent-dir/v.mp4", reason: "folder /nonexistent-dir does not exist")) {
             _ = try VideoWriter(url: URL(fileURLWithPath: "/nonexistent-dir/v.mp4"), frameSize: size)
         }
-        #expect(VideoWriterError.toolNotInstalled("ffmpeg").description
+        #expect(
+            VideoWriterError.toolNotInstalled("ffmpeg").description
                 == "ffmpeg is not installed: run `sudo apt-get install ffmpeg` (Debian/Ubuntu) or `brew install ffmpeg` (macOS)")
     }
 
@@ -158,7 +170,10 @@ struct VideoWriterTests {
             try writer.finish()
             Issue.record("expected encoderFailed")
         } catch let error as VideoWriterError {
-            guard case .encoderFailed(let path, let reason) = error else { Issue.record("\(error)"); return }
+            guard case .encoderFailed(let path, let reason) = error else {
+                Issue.record("\(error)")
+                return
+            }
             #expect(path == url.path)
             #expect(reason.contains("output format"), "ffmpeg's stderr: \(reason)")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SiamRPN
 
 /// The generator that rebuilds the fixture models' weights must be bit-exact, or every parity
@@ -13,11 +14,14 @@ struct WeightGeneratorTests {
     }
 
     @Test(arguments: [
-        (1234, "backbone.conv1.weight", 0, UInt32(0x3c23d70a), UInt32(0), UInt64(0xd0681b2b4d6f1ab7), UInt64(0xb9fafeea3afe5fad), UInt32(0x3b946e0f)),
-        (1234, "backbone.conv1.weight", 12345, 0x3c23d70a, 0, 0xd0681b2b4d6f1ab7, 0x2178904b9ef75be5, 0xbbf1fe8f),
-        (1234, "rpn_head.cls_weight", 2, 0x3f800000, 0, 0x381d530a931f4d9d, 0x8ba31e948e94212d, 0x3dba31e0),
-        (1234, "neck.downsample2.downsample.1.running_var", 7, 0x3f000000, 0x3f800000, 0x4e6c93bb671c69d2, 0xe9a3bbbf9a719162, 0x3fb4d1de),
-        (424242, "backbone.bn1.weight", 63, 0x3dcccccd, 0x3f800000, 0x504249f505869ab7, 0x6524b984a856ab58, 0x3f7aa0f2),
+        (
+            1234, "backbone.conv1.weight", 0, UInt32(0x3c23_d70a), UInt32(0), UInt64(0xd068_1b2b_4d6f_1ab7), UInt64(0xb9fa_feea_3afe_5fad),
+            UInt32(0x3b94_6e0f)
+        ),
+        (1234, "backbone.conv1.weight", 12345, 0x3c23_d70a, 0, 0xd068_1b2b_4d6f_1ab7, 0x2178_904b_9ef7_5be5, 0xbbf1_fe8f),
+        (1234, "rpn_head.cls_weight", 2, 0x3f80_0000, 0, 0x381d_530a_931f_4d9d, 0x8ba3_1e94_8e94_212d, 0x3dba_31e0),
+        (1234, "neck.downsample2.downsample.1.running_var", 7, 0x3f00_0000, 0x3f80_0000, 0x4e6c_93bb_671c_69d2, 0xe9a3_bbbf_9a71_9162, 0x3fb4_d1de),
+        (424242, "backbone.bn1.weight", 63, 0x3dcc_cccd, 0x3f80_0000, 0x5042_49f5_0586_9ab7, 0x6524_b984_a856_ab58, 0x3f7a_a0f2)
     ])
     func generatorReproducesTheReadmeVectors(
         seed: Int, name: String, index: Int, scale: UInt32, offset: UInt32, fnv: UInt64, z: UInt64, value: UInt32
@@ -25,8 +29,9 @@ struct WeightGeneratorTests {
         let h = DeterministicWeights.fnv1a64("\(seed):\(name)")
         #expect(h == fnv)
         #expect(DeterministicWeights.splitmix(h, index) == z)
-        let v = DeterministicWeights.value(seed: seed, name: name, index: index,
-                                           scale: Float(bitPattern: scale), offset: Float(bitPattern: offset))
+        let v = DeterministicWeights.value(
+            seed: seed, name: name, index: index,
+            scale: Float(bitPattern: scale), offset: Float(bitPattern: offset))
         #expect(v.bitPattern == value)
     }
 

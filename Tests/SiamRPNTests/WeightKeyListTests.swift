@@ -1,6 +1,7 @@
 import Foundation
 import SiamNN
 import Testing
+
 @testable import SiamRPN
 
 /// The committed key lists `docs/weight-keys/<model>.txt` (format: its README.md) are what the
@@ -35,7 +36,8 @@ struct WeightKeyListTests {
         return text.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             guard (2...3).contains(fields.count), fields[1].hasPrefix("["), fields[1].hasSuffix("]"),
-                  fields.count == 2 || fields[2] == "ignored" else {
+                fields.count == 2 || fields[2] == "ignored"
+            else {
                 Issue.record("\(name).txt: malformed line '\(line)'")
                 return nil
             }
@@ -70,10 +72,15 @@ struct WeightKeyListTests {
     }
 
     /// Reports the first differences (full lists are hundreds of lines).
-    static func expectEqual(_ got: [Entry], _ committed: [Entry], _ what: String,
-                            sourceLocation: SourceLocation = #_sourceLocation) {
-        let extra = got.filter { !committed.contains($0) }, absent = committed.filter { !got.contains($0) }
-        #expect(got == committed, """
+    static func expectEqual(
+        _ got: [Entry], _ committed: [Entry], _ what: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        let extra = got.filter { !committed.contains($0) }
+        let absent = committed.filter { !got.contains($0) }
+        #expect(
+            got == committed,
+            """
             \(what): \(extra.count) entries not in the list, e.g. \(extra.prefix(3).map(\.description)); \
             \(absent.count) listed entries not found, e.g. \(absent.prefix(3).map(\.description))
             """, sourceLocation: sourceLocation)
@@ -123,7 +130,8 @@ struct WeightKeyListTests {
             let text = try String(contentsOf: Fixtures.url("weights/KEYS-nanotrackv3.txt"), encoding: .utf8)
             return text.split(separator: "\n").compactMap { line -> Entry? in
                 guard line.hasPrefix("  "), let colon = line.firstIndex(of: ":"), let open = line.firstIndex(of: "["),
-                      let close = line.firstIndex(of: "]") else { return nil }
+                    let close = line.firstIndex(of: "]")
+                else { return nil }
                 let key = String(line[line.index(line.startIndex, offsetBy: 2)..<colon])
                 let shape = line[line.index(after: open)..<close].split(separator: ",")
                     .map { Int($0.trimmingCharacters(in: .whitespaces))! }

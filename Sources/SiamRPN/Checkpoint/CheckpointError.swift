@@ -53,12 +53,12 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable, Sendable
     public var file: String {
         switch self {
         case .unreadable(let f, _), .empty(let f), .unrecognizedFormat(let f, _), .truncated(let f, _, _, _),
-             .malformedZip(let f, _), .unsupportedZipEntry(let f, _, _), .missingEntry(let f, _),
-             .checksumMismatch(let f, _, _, _), .malformedPickle(let f, _, _), .unsupportedOpcode(let f, _, _, _),
-             .forbiddenGlobal(let f, _), .limitExceeded(let f, _, _), .malformedCheckpoint(let f, _),
-             .unsupportedDType(let f, _), .tensorOutOfBounds(let f, _, _), .noStateDict(let f, _),
-             .duplicateKey(let f, _), .torchScriptArchive(let f), .malformedSafetensors(let f, _),
-             .unwritable(let f, _):
+            .malformedZip(let f, _), .unsupportedZipEntry(let f, _, _), .missingEntry(let f, _),
+            .checksumMismatch(let f, _, _, _), .malformedPickle(let f, _, _), .unsupportedOpcode(let f, _, _, _),
+            .forbiddenGlobal(let f, _), .limitExceeded(let f, _, _), .malformedCheckpoint(let f, _),
+            .unsupportedDType(let f, _), .tensorOutOfBounds(let f, _, _), .noStateDict(let f, _),
+            .duplicateKey(let f, _), .torchScriptArchive(let f), .malformedSafetensors(let f, _),
+            .unwritable(let f, _):
             return f
         }
     }

@@ -18,8 +18,9 @@ indirect enum JSONValue: Equatable, Sendable {
     /// Parses `bytes[range]` as one JSON value, allowing surrounding whitespace. Throws
     /// `JSONParseError` saying what is wrong and at which byte (relative to `range.lowerBound`).
     static func parse(_ bytes: [UInt8], _ range: Range<Int>, maxDepth: Int = 64) throws -> JSONValue {
-        var parser = JSONParser(bytes: bytes, position: range.lowerBound, start: range.lowerBound,
-                                end: range.upperBound, maxDepth: maxDepth)
+        var parser = JSONParser(
+            bytes: bytes, position: range.lowerBound, start: range.lowerBound,
+            end: range.upperBound, maxDepth: maxDepth)
         parser.skipWhitespace()
         let value = try parser.value(depth: 0)
         parser.skipWhitespace()
@@ -95,7 +96,10 @@ private struct JSONParser {
                 members.append(JSONMember(name: name, value: try value(depth: depth + 1)))
                 skipWhitespace()
                 guard position < end else { throw error("unexpected end of the header") }
-                if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+                if bytes[position] == UInt8(ascii: ",") {
+                    position += 1
+                    continue
+                }
                 guard bytes[position] == UInt8(ascii: "}") else { throw error("expected ',' or '}'") }
                 position += 1
                 return .object(members)
@@ -113,7 +117,10 @@ private struct JSONParser {
                 items.append(try value(depth: depth + 1))
                 skipWhitespace()
                 guard position < end else { throw error("unexpected end of the header") }
-                if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+                if bytes[position] == UInt8(ascii: ",") {
+                    position += 1
+                    continue
+                }
                 guard bytes[position] == UInt8(ascii: "]") else { throw error("expected ',' or ']'") }
                 position += 1
                 return .array(items)

@@ -57,7 +57,7 @@ enum PickleGlobal: Hashable, Sendable {
     private static let storageTypes: [String: StateDict.DType] = [
         "FloatStorage": .float32, "DoubleStorage": .float64, "HalfStorage": .float16, "BFloat16Storage": .bfloat16,
         "LongStorage": .int64, "IntStorage": .int32, "ShortStorage": .int16, "CharStorage": .int8,
-        "ByteStorage": .uint8, "BoolStorage": .bool, "UntypedStorage": .uint8,
+        "ByteStorage": .uint8, "BoolStorage": .bool, "UntypedStorage": .uint8
     ]
 
     /// The global's Python name, for messages and listings.

@@ -43,14 +43,17 @@ struct PickleReader {
 
     /// A reader for the pickle that starts at `start` in `bytes` and must end by `end`. Errors
     /// give offsets relative to `origin` (default: `start`).
-    init(bytes: [UInt8], start: Int = 0, end: Int? = nil, origin: Int? = nil, source: String, endIsFileEnd: Bool,
-         limits: PickleLimits = PickleLimits()) {
+    init(
+        bytes: [UInt8], start: Int = 0, end: Int? = nil, origin: Int? = nil, source: String, endIsFileEnd: Bool,
+        limits: PickleLimits = PickleLimits()
+    ) {
         self.bytes = bytes
         self.position = start
         self.end = min(end ?? bytes.count, bytes.count)
         self.endIsFileEnd = endIsFileEnd
-        self.context = PickleContext(source: source, limits: limits, origin: origin ?? start,
-                                     length: max(0, self.end - start))
+        self.context = PickleContext(
+            source: source, limits: limits, origin: origin ?? start,
+            length: max(0, self.end - start))
     }
 
     // MARK: Errors
@@ -95,8 +98,9 @@ struct PickleReader {
         while p < end, bytes[p] != 0x0A {
             p += 1
             if p - start > context.limits.maxLineLength {
-                throw CheckpointError.limitExceeded(file: context.source, what: "pickle text line length",
-                                                    limit: context.limits.maxLineLength)
+                throw CheckpointError.limitExceeded(
+                    file: context.source, what: "pickle text line length",
+                    limit: context.limits.maxLineLength)
             }
         }
         guard p < end else { throw ranOut(p + 1) }
@@ -110,8 +114,9 @@ struct PickleReader {
     private mutating func payload(_ n: Int) throws -> ArraySlice<UInt8> {
         guard n <= end - position else { throw ranOut(position.addingReportingOverflow(n).partialValue) }
         guard n <= context.limits.maxStringBytes else {
-            throw CheckpointError.limitExceeded(file: context.source, what: "pickle string/bytes size",
-                                                limit: context.limits.maxStringBytes)
+            throw CheckpointError.limitExceeded(
+                file: context.source, what: "pickle string/bytes size",
+                limit: context.limits.maxStringBytes)
         }
         let start = try take(n)
         return bytes[start..<(start + n)]
@@ -192,8 +197,9 @@ struct PickleReader {
                 return v
             case .mark:
                 guard marks.count < context.limits.maxMarks else {
-                    throw CheckpointError.limitExceeded(file: context.source, what: "pickle MARK nesting",
-                                                        limit: context.limits.maxMarks)
+                    throw CheckpointError.limitExceeded(
+                        file: context.source, what: "pickle MARK nesting",
+                        limit: context.limits.maxMarks)
                 }
                 marks.append(stack.count)
             case .pop:
@@ -221,7 +227,11 @@ struct PickleReader {
                 try push(integer(try payload(n)))
             case .int:  // "00" / "01" are False / True
                 let text = try line()
-                if text == "00" { try push(.bool(false)) } else if text == "01" { try push(.bool(true)) } else {
+                if text == "00" {
+                    try push(.bool(false))
+                } else if text == "01" {
+                    try push(.bool(true))
+                } else {
                     guard let v = Int(text) else { throw malformed("bad INT argument", at: at) }
                     try push(.int(v))
                 }
@@ -340,7 +350,8 @@ struct PickleReader {
         // Drop redundant sign-extension bytes, then fit into 64 bits when possible.
         var significant = raw.count
         while significant > 1, raw[raw.startIndex + significant - 1] == fill,
-              (raw[raw.startIndex + significant - 2] & 0x80 != 0) == negative {
+            (raw[raw.startIndex + significant - 2] & 0x80 != 0) == negative
+        {
             significant -= 1
         }
         if significant <= 8 {

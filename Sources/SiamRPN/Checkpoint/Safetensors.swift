@@ -54,8 +54,9 @@ public enum Safetensors {
         }
         let headerLength = Int(declared)
         guard fits(8, headerLength, in: bytes.count) else {
-            throw CheckpointError.truncated(file: source, what: "the safetensors header (\(headerLength) bytes)",
-                                            needed: 8 + headerLength, size: bytes.count)
+            throw CheckpointError.truncated(
+                file: source, what: "the safetensors header (\(headerLength) bytes)",
+                needed: 8 + headerLength, size: bytes.count)
         }
         guard headerLength >= 2, bytes[8] == UInt8(ascii: "{") else { throw invalid("its header does not start with '{'") }
         let header: JSONValue
@@ -69,7 +70,13 @@ public enum Safetensors {
         let dataStart = 8 + headerLength
         let dataLength = bytes.count - dataStart
         var metadata: [String: String] = [:]
-        struct Item { var name: String; var dtype: StateDict.DType; var shape: [Int]; var begin: Int; var end: Int }
+        struct Item {
+            var name: String
+            var dtype: StateDict.DType
+            var shape: [Int]
+            var begin: Int
+            var end: Int
+        }
         var items: [Item] = []
         items.reserveCapacity(members.count)
         for member in members {
@@ -95,11 +102,13 @@ public enum Safetensors {
                 shape.append(d)
             }
             guard case .array(let offsets)? = member.value["data_offsets"], offsets.count == 2,
-                  case .integer(let begin) = offsets[0], case .integer(let end) = offsets[1], begin >= 0, begin <= end else {
+                case .integer(let begin) = offsets[0], case .integer(let end) = offsets[1], begin >= 0, begin <= end
+            else {
                 throw invalid("tensor '\(name)' has bad data_offsets")
             }
             guard let count = checkedProduct(shape), count.multipliedReportingOverflow(by: dtype.byteSize).overflow == false,
-                  count * dtype.byteSize == end - begin else {
+                count * dtype.byteSize == end - begin
+            else {
                 throw invalid("tensor '\(name)' has shape \(shape.prefix(8)) of \(dtypeName) but \(end - begin) data bytes")
             }
             items.append(Item(name: name, dtype: dtype, shape: shape, begin: begin, end: end))
@@ -109,8 +118,10 @@ public enum Safetensors {
         var expected = 0
         for item in items {
             guard item.begin == expected else {
-                throw invalid(item.begin < expected ? "tensor '\(item.name)' overlaps the previous tensor"
-                    : "there are unused bytes before tensor '\(item.name)'")
+                throw invalid(
+                    item.begin < expected
+                        ? "tensor '\(item.name)' overlaps the previous tensor"
+                        : "there are unused bytes before tensor '\(item.name)'")
             }
             expected = item.end
         }
@@ -132,8 +143,10 @@ public enum Safetensors {
     }
 
     /// The safetensors encoding of `stateDict` (see the type's documentation for the layout).
-    public static func encode(_ stateDict: StateDict, metadata: [String: String] = [:],
-                              destination: String = "<memory>") throws -> [UInt8] {
+    public static func encode(
+        _ stateDict: StateDict, metadata: [String: String] = [:],
+        destination: String = "<memory>"
+    ) throws -> [UInt8] {
         let sorted = stateDict.entries.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         var header = "{"
         var members: [String] = []
@@ -166,9 +179,9 @@ public enum Safetensors {
             switch entry.dtype {
             case .float16, .bfloat16, .float32, .float64:
                 #if _endian(little)
-                values.withUnsafeBytes { out += $0 }
+                    values.withUnsafeBytes { out += $0 }
                 #else
-                for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { out += $0 } }
+                    for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { out += $0 } }
                 #endif
             case .bool:
                 for v in values { out.append(try integral(v, entry, min: 0, max: 1) != 0 ? 1 : 0) }
@@ -213,7 +226,7 @@ public enum Safetensors {
     /// safetensors dtype names this reader accepts.
     static let dtypes: [String: StateDict.DType] = [
         "F16": .float16, "BF16": .bfloat16, "F32": .float32, "F64": .float64, "I64": .int64, "I32": .int32,
-        "I16": .int16, "I8": .int8, "U8": .uint8, "BOOL": .bool,
+        "I16": .int16, "I8": .int8, "U8": .uint8, "BOOL": .bool
     ]
 
     /// The dtype name and element size an entry is written with.

@@ -1,9 +1,9 @@
 import SiamNN
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension StateDict.DType {
@@ -87,8 +87,9 @@ struct StridedView {
                     var position = offset
                     var written = 0
                     while written < n {
-                        decodeRun(start + position * size, dtype: dtype, count: inner, stride: innerStride,
-                                  into: out.baseAddress! + written)
+                        decodeRun(
+                            start + position * size, dtype: dtype, count: inner, stride: innerStride,
+                            into: out.baseAddress! + written)
                         written += inner
                         var d = rank - 2
                         while d >= 0 {
@@ -108,16 +109,18 @@ struct StridedView {
 }
 
 /// Converts `count` elements, `stride` elements apart, starting at `source`, into `out`.
-private func decodeRun(_ source: UnsafeRawPointer, dtype: StateDict.DType, count: Int, stride: Int,
-                       into out: UnsafeMutablePointer<Float>) {
+private func decodeRun(
+    _ source: UnsafeRawPointer, dtype: StateDict.DType, count: Int, stride: Int,
+    into out: UnsafeMutablePointer<Float>
+) {
     let step = stride * dtype.byteSize
     switch dtype {
     case .float32:
         #if _endian(little)
-        if stride == 1 {
-            memcpy(out, source, count * 4)
-            return
-        }
+            if stride == 1 {
+                memcpy(out, source, count * 4)
+                return
+            }
         #endif
         for i in 0..<count { out[i] = Float(bitPattern: UInt32(littleEndian: source.loadUnaligned(fromByteOffset: i * step, as: UInt32.self))) }
     case .float16:
@@ -127,7 +130,9 @@ private func decodeRun(_ source: UnsafeRawPointer, dtype: StateDict.DType, count
             out[i] = Float(bitPattern: UInt32(UInt16(littleEndian: source.loadUnaligned(fromByteOffset: i * step, as: UInt16.self))) << 16)
         }
     case .float64:
-        for i in 0..<count { out[i] = Float(Double(bitPattern: UInt64(littleEndian: source.loadUnaligned(fromByteOffset: i * step, as: UInt64.self)))) }
+        for i in 0..<count {
+            out[i] = Float(Double(bitPattern: UInt64(littleEndian: source.loadUnaligned(fromByteOffset: i * step, as: UInt64.self))))
+        }
     case .int64:
         for i in 0..<count { out[i] = Float(Int64(littleEndian: source.loadUnaligned(fromByteOffset: i * step, as: Int64.self))) }
     case .int32:

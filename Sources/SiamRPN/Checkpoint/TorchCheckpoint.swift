@@ -138,24 +138,27 @@ private struct Loader {
         }
 
         let pickleRange = try archive.dataRange(of: pickleName)
-        var reader = PickleReader(bytes: bytes, start: pickleRange.lowerBound, end: pickleRange.upperBound,
-                                  source: source, endIsFileEnd: false)
+        var reader = PickleReader(
+            bytes: bytes, start: pickleRange.lowerBound, end: pickleRange.upperBound,
+            source: source, endIsFileEnd: false)
         let root = try reader.read()
         let document = reader.document
         var bases: [Int: Int] = [:]
-        try adopt(collect(root, document) { storageIndex in
-            if let base = bases[storageIndex] { return base }
-            let storage = document.storages[storageIndex]
-            let entry = prefix + "data/" + storage.key
-            let range = try archive.dataRange(of: entry)
-            let (needed, overflow) = storage.count.multipliedReportingOverflow(by: storage.dtype.byteSize)
-            guard !overflow, range.count == needed else {
-                throw invalid("entry '\(entry)' holds \(range.count) bytes but the pickle declares \(storage.count) "
-                    + "\(storage.dtype.rawValue) elements for it")
-            }
-            bases[storageIndex] = range.lowerBound
-            return range.lowerBound
-        })
+        try adopt(
+            collect(root, document) { storageIndex in
+                if let base = bases[storageIndex] { return base }
+                let storage = document.storages[storageIndex]
+                let entry = prefix + "data/" + storage.key
+                let range = try archive.dataRange(of: entry)
+                let (needed, overflow) = storage.count.multipliedReportingOverflow(by: storage.dtype.byteSize)
+                guard !overflow, range.count == needed else {
+                    throw invalid(
+                        "entry '\(entry)' holds \(range.count) bytes but the pickle declares \(storage.count) "
+                            + "\(storage.dtype.rawValue) elements for it")
+                }
+                bases[storageIndex] = range.lowerBound
+                return range.lowerBound
+            })
     }
 
     // MARK: Legacy
@@ -202,8 +205,9 @@ private struct Loader {
             guard bases[index] == nil else { throw invalid("storage '\(key)' is listed twice") }
             let storage = document.storages[index]
             guard fits(position, 8, in: bytes.count) else {
-                throw CheckpointError.truncated(file: source, what: "the size of storage '\(key)'",
-                                                needed: position + 8, size: bytes.count)
+                throw CheckpointError.truncated(
+                    file: source, what: "the size of storage '\(key)'",
+                    needed: position + 8, size: bytes.count)
             }
             let count = Int64(bitPattern: bytes.loadLE64(position))
             guard count == Int64(storage.count) else {
@@ -218,12 +222,13 @@ private struct Loader {
             bases[index] = position + 8
             position += 8 + length
         }
-        try adopt(collect(root, document) { storageIndex in
-            guard let base = bases[storageIndex] else {
-                throw invalid("storage '\(document.storages[storageIndex].key)' is used by a tensor but has no data")
-            }
-            return base
-        })
+        try adopt(
+            collect(root, document) { storageIndex in
+                guard let base = bases[storageIndex] else {
+                    throw invalid("storage '\(document.storages[storageIndex].key)' is used by a tensor but has no data")
+                }
+                return base
+            })
     }
 
     // MARK: State dict
@@ -305,7 +310,8 @@ private struct Loader {
             let keys = rootDict.keys.prefix(8).map { document.summary($0) }.joined(separator: ", ")
             throw CheckpointError.noStateDict(
                 file: source,
-                found: result.stateDictKey == nil ? "a dict without tensors (keys: \(keys.isEmpty ? "none" : keys))"
+                found: result.stateDictKey == nil
+                    ? "a dict without tensors (keys: \(keys.isEmpty ? "none" : keys))"
                     : "a 'state_dict' entry without tensors")
         }
         result.stateDict = StateDict(entries)

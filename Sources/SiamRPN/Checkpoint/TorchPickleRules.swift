@@ -13,8 +13,10 @@ struct TorchPickleRules {
     private var storageIndex: [String: Int] = [:]
 
     /// REDUCE: `callable(*arguments)` for an allowed global and an argument tuple.
-    func reduce(_ callable: PickleValue, _ argsValue: PickleValue, at: Int,
-                in context: inout PickleContext) throws -> PickleValue {
+    func reduce(
+        _ callable: PickleValue, _ argsValue: PickleValue, at: Int,
+        in context: inout PickleContext
+    ) throws -> PickleValue {
         guard case .global(let g) = callable else {
             throw context.malformed("REDUCE on a value that is not a global", at: at)
         }
@@ -47,8 +49,10 @@ struct TorchPickleRules {
 
     /// `_rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata])`
     /// or `_rebuild_tensor(storage, storage_offset, size, stride)`: a tensor description.
-    private func rebuildTensor(_ g: PickleGlobal, _ args: [PickleValue], at: Int,
-                               in context: inout PickleContext) throws -> PickleValue {
+    private func rebuildTensor(
+        _ g: PickleGlobal, _ args: [PickleValue], at: Int,
+        in context: inout PickleContext
+    ) throws -> PickleValue {
         let arity = g == .rebuildTensor ? 4...4 : 6...7
         guard arity.contains(args.count) else {
             throw context.malformed("\(g.qualifiedName) expects \(arity.lowerBound) arguments, got \(args.count)", at: at)
@@ -73,8 +77,10 @@ struct TorchPickleRules {
 
     /// NEWOBJ / NEWOBJ_EX (and REDUCE on the class): `OrderedDict()` or `OrderedDict([(key, value), ...])`,
     /// the only class that may be instantiated.
-    func instantiate(_ cls: PickleValue, _ argsValue: PickleValue, kwargs: PickleValue?, at: Int,
-                     in context: inout PickleContext) throws -> PickleValue {
+    func instantiate(
+        _ cls: PickleValue, _ argsValue: PickleValue, kwargs: PickleValue?, at: Int,
+        in context: inout PickleContext
+    ) throws -> PickleValue {
         guard case .global(.orderedDict) = cls else {
             throw context.malformed("only collections.OrderedDict may be instantiated", at: at)
         }
@@ -149,7 +155,8 @@ struct TorchPickleRules {
             throw context.malformed("storage reference has no storage type", at: at)
         }
         guard let key = text(items[2]), key.utf8.count <= 256, let location = text(items[3]),
-              case .int(let numel) = items[4], numel >= 0 else {
+            case .int(let numel) = items[4], numel >= 0
+        else {
             throw context.malformed("storage reference has a bad key, location or size", at: at)
         }
         var view: (key: String, offset: Int, count: Int)? = nil
@@ -157,7 +164,8 @@ struct TorchPickleRules {
             // Legacy view_metadata: (view_key, offset, view_size) into the root storage.
             let parts = context.document.tuples[v]
             guard parts.count == 3, let viewKey = text(parts[0]), case .int(let offset) = parts[1],
-                  case .int(let size) = parts[2], offset >= 0, size >= 0 else {
+                case .int(let size) = parts[2], offset >= 0, size >= 0
+            else {
                 throw context.malformed("storage view metadata is not (key, offset, size)", at: at)
             }
             view = (viewKey, offset, size)

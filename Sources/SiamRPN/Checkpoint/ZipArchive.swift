@@ -71,7 +71,8 @@ package struct ZipArchive: Sendable {
             let lowest = Swift.max(0, n - 22 - 0xFFFF)
             while p >= lowest {
                 if bytes[p] == 0x50 && bytes[p + 1] == 0x4b && bytes[p + 2] == 5 && bytes[p + 3] == 6
-                    && p + 22 + Int(bytes.loadLE16(p + 20)) <= n {
+                    && p + 22 + Int(bytes.loadLE16(p + 20)) <= n
+                {
                     eocd = p
                     break
                 }
@@ -106,8 +107,9 @@ package struct ZipArchive: Sendable {
                     file: source, entry: "(archive)", reason: "the archive spans several disks")
             }
             guard let count = intValue(bytes.loadLE64(record + 32)),
-                  let size = intValue(bytes.loadLE64(record + 40)),
-                  let offset = intValue(bytes.loadLE64(record + 48)) else {
+                let size = intValue(bytes.loadLE64(record + 40)),
+                let offset = intValue(bytes.loadLE64(record + 48))
+            else {
                 throw damaged("ZIP64 sizes out of range")
             }
             entryCount = count
@@ -172,7 +174,8 @@ package struct ZipArchive: Sendable {
                 e += 4 + size
             }
             guard let compressedSize = intValue(compressed), let uncompressedSize = intValue(uncompressed),
-                  let local = intValue(localOffset) else {
+                let local = intValue(localOffset)
+            else {
                 throw damaged("sizes of entry '\(name)' are out of range")
             }
             // The local header: its own name and extra lengths decide where the data starts.
@@ -187,10 +190,11 @@ package struct ZipArchive: Sendable {
             }
             guard index[name] == nil else { throw damaged("entry '\(name)' appears twice") }
             index[name] = entries.count
-            entries.append(Entry(
-                name: name, method: method, flags: flags, crc32: crc, compressedSize: compressedSize,
-                uncompressedSize: uncompressedSize, localHeaderOffset: local,
-                dataRange: dataStart..<(dataStart + compressedSize)))
+            entries.append(
+                Entry(
+                    name: name, method: method, flags: flags, crc32: crc, compressedSize: compressedSize,
+                    uncompressedSize: uncompressedSize, localHeaderOffset: local,
+                    dataRange: dataStart..<(dataStart + compressedSize)))
             p += recordLength
         }
         self.entries = entries
@@ -271,7 +275,8 @@ enum CRC32 {
                     let word = UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))
                     let lo = crc ^ UInt32(truncatingIfNeeded: word)
                     let hi = UInt32(truncatingIfNeeded: word >> 32)
-                    crc = t[1792 + Int(lo & 0xff)] ^ t[1536 + Int((lo >> 8) & 0xff)]
+                    crc =
+                        t[1792 + Int(lo & 0xff)] ^ t[1536 + Int((lo >> 8) & 0xff)]
                         ^ t[1280 + Int((lo >> 16) & 0xff)] ^ t[1024 + Int(lo >> 24)]
                         ^ t[768 + Int(hi & 0xff)] ^ t[512 + Int((hi >> 8) & 0xff)]
                         ^ t[256 + Int((hi >> 16) & 0xff)] ^ t[Int(hi >> 24)]

@@ -34,12 +34,12 @@ public enum ConfigError: Error, CustomStringConvertible, Equatable, Sendable {
         switch self {
         case .unreadableFile(let path, _): return path
         case .invalidYAML(let source, _),
-             .wrongType(let source, _, _, _, _),
-             .missingKey(let source, _, _),
-             .invalidValue(let source, _, _, _),
-             .unknownArgument(let source, _, _, _),
-             .inconsistent(let source, _, _),
-             .unsupported(let source, _, _):
+            .wrongType(let source, _, _, _, _),
+            .missingKey(let source, _, _),
+            .invalidValue(let source, _, _, _),
+            .unknownArgument(let source, _, _, _),
+            .inconsistent(let source, _, _),
+            .unsupported(let source, _, _):
             return source
         }
     }
@@ -49,11 +49,11 @@ public enum ConfigError: Error, CustomStringConvertible, Equatable, Sendable {
         switch self {
         case .unreadableFile, .invalidYAML: return nil
         case .wrongType(_, let keyPath, _, _, _),
-             .missingKey(_, let keyPath, _),
-             .invalidValue(_, let keyPath, _, _),
-             .unknownArgument(_, let keyPath, _, _),
-             .inconsistent(_, let keyPath, _),
-             .unsupported(_, let keyPath, _):
+            .missingKey(_, let keyPath, _),
+            .invalidValue(_, let keyPath, _, _),
+            .unknownArgument(_, let keyPath, _, _),
+            .inconsistent(_, let keyPath, _),
+            .unsupported(_, let keyPath, _):
             return keyPath
         }
     }

@@ -62,7 +62,7 @@ struct ConfigMappingReader {
             let key = keyNode.string ?? String(describing: keyNode)
             if entries[key] == nil { order.append(key) }
             if let mark = keyNode.mark { keyMarks[key] = mark }
-            entries[key] = value                       // PyYAML: a repeated key, the last wins
+            entries[key] = value  // PyYAML: a repeated key, the last wins
         }
     }
 
@@ -156,8 +156,9 @@ struct ConfigMappingReader {
 
     /// `wrongType` for `key`, naming what was found.
     func mismatch(_ key: String, _ node: Node, _ value: ConfigValue, expected: String) -> ConfigError {
-        .wrongType(source: context.source, keyPath: keyPath(key), line: node.mark?.line,
-                   expected: expected, found: ConfigMappingReader.describe(value))
+        .wrongType(
+            source: context.source, keyPath: keyPath(key), line: node.mark?.line,
+            expected: expected, found: ConfigMappingReader.describe(value))
     }
 
     private mutating func takeValue(_ key: String) -> (ConfigValue, Node)? {

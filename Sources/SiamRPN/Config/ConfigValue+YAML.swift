@@ -17,7 +17,8 @@ extension ConfigValue {
     init(yamlNode node: Node) {
         switch node {
         case .scalar(let scalar):
-            self = scalar.style == .plain
+            self =
+                scalar.style == .plain
                 ? ConfigValue.resolvingPlainScalar(scalar.string)
                 : ConfigValue.resolvingPythonLiteral(scalar.string)
         case .sequence(let sequence):
@@ -85,15 +86,19 @@ extension ConfigValue {
         let radix: Int
         let digits: Substring
         if body.hasPrefix("0b") {
-            radix = 2; digits = body.dropFirst(2)
+            radix = 2
+            digits = body.dropFirst(2)
         } else if body.hasPrefix("0x") {
-            radix = 16; digits = body.dropFirst(2)
+            radix = 16
+            digits = body.dropFirst(2)
         } else if body == "0" {
             return 0
         } else if first == "0" {
-            radix = 8; digits = body.dropFirst()
+            radix = 8
+            digits = body.dropFirst()
         } else if first.isASCII, first.isNumber {
-            radix = 10; digits = body
+            radix = 10
+            digits = body
         } else {
             return nil
         }
@@ -115,7 +120,10 @@ extension ConfigValue {
         let chars = Array(text)
         var i = 0
         var signed = false
-        if i < chars.count, chars[i] == "-" || chars[i] == "+" { signed = true; i += 1 }
+        if i < chars.count, chars[i] == "-" || chars[i] == "+" {
+            signed = true
+            i += 1
+        }
         let intStart = i
         if i < chars.count, chars[i].isASCIIDigit {
             i += 1
@@ -123,7 +131,7 @@ extension ConfigValue {
         }
         let hasIntegerPart = i > intStart
         guard i < chars.count, chars[i] == "." else { return nil }
-        if !hasIntegerPart && signed { return nil }          // `-.5` is not a YAML 1.1 float
+        if !hasIntegerPart && signed { return nil }  // `-.5` is not a YAML 1.1 float
         i += 1
         let fracStart = i
         while i < chars.count, chars[i].isASCIIDigit || chars[i] == "_" { i += 1 }
@@ -147,15 +155,21 @@ extension ConfigValue {
         let lower = body.lowercased()
         let radix: Int
         let digits: Substring
-        if lower.hasPrefix("0x") { radix = 16; digits = body.dropFirst(2) }
-        else if lower.hasPrefix("0o") { radix = 8; digits = body.dropFirst(2) }
-        else if lower.hasPrefix("0b") { radix = 2; digits = body.dropFirst(2) }
-        else {
+        if lower.hasPrefix("0x") {
+            radix = 16
+            digits = body.dropFirst(2)
+        } else if lower.hasPrefix("0o") {
+            radix = 8
+            digits = body.dropFirst(2)
+        } else if lower.hasPrefix("0b") {
+            radix = 2
+            digits = body.dropFirst(2)
+        } else {
             let chars = Array(body)
             guard !chars.isEmpty, chars.first!.isASCIIDigit, scansUnderscoredDigits(chars, from: 0) == chars.count
             else { return nil }
             let cleaned = String(chars.filter { $0 != "_" })
-            if cleaned.first == "0" {                       // Python allows only zeros after a leading 0
+            if cleaned.first == "0" {  // Python allows only zeros after a leading 0
                 return cleaned.allSatisfy { $0 == "0" } ? 0 : nil
             }
             return Int(cleaned)
@@ -209,14 +223,20 @@ extension ConfigValue {
         guard i < chars.count, chars[i].isASCIIDigit else { return start }
         i += 1
         while i < chars.count {
-            if chars[i].isASCIIDigit { i += 1; continue }
-            if chars[i] == "_", i + 1 < chars.count, chars[i + 1].isASCIIDigit { i += 2; continue }
+            if chars[i].isASCIIDigit {
+                i += 1
+                continue
+            }
+            if chars[i] == "_", i + 1 < chars.count, chars[i + 1].isASCIIDigit {
+                i += 2
+                continue
+            }
             break
         }
         return i
     }
 }
 
-private extension Character {
-    var isASCIIDigit: Bool { isASCII && isNumber }
+extension Character {
+    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
 }

@@ -12,15 +12,18 @@ struct ConstructorArguments {
     let values: [String: ConfigValue]
 
     /// - Throws: `ConfigError.unknownArgument` for the first (alphabetically) name not in `accepted`.
-    init(source: String, path: String, signature: String, accepted: [String],
-         values: [String: ConfigValue]) throws {
+    init(
+        source: String, path: String, signature: String, accepted: [String],
+        values: [String: ConfigValue]
+    ) throws {
         self.source = source
         self.path = path
         self.signature = signature
         self.values = values
         if let unknown = values.keys.sorted().first(where: { !accepted.contains($0) }) {
-            throw ConfigError.unknownArgument(source: source, keyPath: "\(path).\(unknown)",
-                                              constructor: signature, accepted: accepted)
+            throw ConfigError.unknownArgument(
+                source: source, keyPath: "\(path).\(unknown)",
+                constructor: signature, accepted: accepted)
         }
     }
 
@@ -50,16 +53,20 @@ struct ConstructorArguments {
         }
     }
 
-    private func read<T>(_ name: String, _ defaultValue: T?, expected: String,
-                         _ convert: (ConfigValue) -> T?) throws -> T {
+    private func read<T>(
+        _ name: String, _ defaultValue: T?, expected: String,
+        _ convert: (ConfigValue) -> T?
+    ) throws -> T {
         guard let value = values[name] else {
             if let defaultValue { return defaultValue }
-            throw ConfigError.missingKey(source: source, keyPath: keyPath(name),
-                                         reason: "\(signature) has no default for '\(name)'")
+            throw ConfigError.missingKey(
+                source: source, keyPath: keyPath(name),
+                reason: "\(signature) has no default for '\(name)'")
         }
         guard let converted = convert(value) else {
-            throw ConfigError.wrongType(source: source, keyPath: keyPath(name), line: nil,
-                                        expected: expected, found: ConfigMappingReader.describe(value))
+            throw ConfigError.wrongType(
+                source: source, keyPath: keyPath(name), line: nil,
+                expected: expected, found: ConfigMappingReader.describe(value))
         }
         return converted
     }

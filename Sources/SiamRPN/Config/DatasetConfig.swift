@@ -20,14 +20,18 @@ package struct DatasetConfig: Sendable, Equatable {
     package var names: [String] = ["VID", "COCO", "DET", "YOUTUBEBB"]
     /// `DATASET.<NAME>` for every declared or added data set, keyed by name.
     package var sources: [String: DatasetSource] = [
-        "VID": DatasetSource(root: "training_dataset/vid/crop511", anno: "training_dataset/vid/train.json",
-                             frameRange: 100, numUse: 100000),
-        "YOUTUBEBB": DatasetSource(root: "training_dataset/yt_bb/crop511",
-                                   anno: "training_dataset/yt_bb/train.json", frameRange: 3, numUse: -1),
-        "COCO": DatasetSource(root: "training_dataset/coco/crop511",
-                              anno: "training_dataset/coco/train2017.json", frameRange: 1, numUse: -1),
-        "DET": DatasetSource(root: "training_dataset/det/crop511", anno: "training_dataset/det/train.json",
-                             frameRange: 1, numUse: -1),
+        "VID": DatasetSource(
+            root: "training_dataset/vid/crop511", anno: "training_dataset/vid/train.json",
+            frameRange: 100, numUse: 100000),
+        "YOUTUBEBB": DatasetSource(
+            root: "training_dataset/yt_bb/crop511",
+            anno: "training_dataset/yt_bb/train.json", frameRange: 3, numUse: -1),
+        "COCO": DatasetSource(
+            root: "training_dataset/coco/crop511",
+            anno: "training_dataset/coco/train2017.json", frameRange: 1, numUse: -1),
+        "DET": DatasetSource(
+            root: "training_dataset/det/crop511", anno: "training_dataset/det/train.json",
+            frameRange: 1, numUse: -1)
     ]
     /// `DATASET.VIDEOS_PER_EPOCH`, default 600000.
     package var videosPerEpoch: Int = 600000
@@ -135,7 +139,8 @@ extension DatasetConfig {
                 if var section = try reader.section(name) { try source.merge(&section) }
                 sources[name] = source
             } else if let node = reader.take(name), case .mapping = node,
-                      names.contains(name) || DatasetSource.isComplete(node) {
+                names.contains(name) || DatasetSource.isComplete(node)
+            {
                 var section = try ConfigMappingReader(node: node, path: reader.keyPath(name), context: reader.context)
                 sources[name] = try DatasetSource.added(&section)
             } else if case .mapping? = reader.take(name) {

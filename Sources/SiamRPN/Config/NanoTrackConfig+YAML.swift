@@ -23,13 +23,18 @@ extension NanoTrackConfig {
         guard let root else { return (config, []) }
         let context = ConfigParseContext(source: source, declaredBy: "NanoTrack's config.py")
         var reader = try ConfigMappingReader(node: root, path: "", context: context)
-        var metaArc = "nanotrack", cuda = true
+        var metaArc = "nanotrack"
+        var cuda = true
         try reader.read("META_ARC", into: &metaArc)
         try reader.read("CUDA", into: &cuda)
         for trainerSection in ["TRAIN", "DATASET", "MASK", "ADJUST", "BAN"] { _ = reader.take(trainerSection) }
         if var backbone = try reader.section("BACKBONE") {
-            var type = "mobilenetv3_small_v3", pretrained = "", trainLayers: [String] = [], kwargs: [String: ConfigValue] = [:]
-            var layersLR = 0.1, trainEpoch = 10
+            var type = "mobilenetv3_small_v3"
+            var pretrained = ""
+            var trainLayers: [String] = []
+            var kwargs: [String: ConfigValue] = [:]
+            var layersLR = 0.1
+            var trainEpoch = 10
             try backbone.read("TYPE", into: &type)
             try backbone.read("KWARGS", into: &kwargs)
             try backbone.read("PRETRAINED", into: &pretrained)
@@ -38,8 +43,9 @@ extension NanoTrackConfig {
             try backbone.read("TRAIN_EPOCH", into: &trainEpoch)
             backbone.warnUnknownKeys()
             guard type == "mobilenetv3_small_v3" else {
-                throw ConfigError.unsupported(source: source, keyPath: "BACKBONE.TYPE",
-                                              detail: "NanoTrack backbone '\(type)' is not supported; only NanoTrackV3's 'mobilenetv3_small_v3' is")
+                throw ConfigError.unsupported(
+                    source: source, keyPath: "BACKBONE.TYPE",
+                    detail: "NanoTrack backbone '\(type)' is not supported; only NanoTrackV3's 'mobilenetv3_small_v3' is")
             }
         }
         if var point = try reader.section("POINT") {
@@ -48,7 +54,8 @@ extension NanoTrackConfig {
             point.warnUnknownKeys()
         }
         if var track = try reader.section("TRACK") {
-            var type = "NanoTracker", baseSize = 8
+            var type = "NanoTracker"
+            var baseSize = 8
             try track.read("TYPE", into: &type)
             guard type == "NanoTracker" else {
                 throw ConfigError.invalidValue(source: source, keyPath: "TRACK.TYPE", found: "'\(type)'", expected: "'NanoTracker'")

@@ -100,16 +100,18 @@ extension PysotConfig {
 
     private func checkWidth(_ width: Double, _ args: ConstructorArguments) throws {
         guard width > 0, width.isFinite else {
-            throw ConfigError.invalidValue(source: source, keyPath: args.keyPath("width_mult"),
-                                           found: "\(width)", expected: "a positive number")
+            throw ConfigError.invalidValue(
+                source: source, keyPath: args.keyPath("width_mult"),
+                found: "\(width)", expected: "a positive number")
         }
     }
 
     private func checkUsedLayers(_ used: [Int], valid: ClosedRange<Int>, layerNames: String) throws {
         let keyPath = "BACKBONE.KWARGS.used_layers"
         if used.isEmpty {
-            throw ConfigError.invalidValue(source: source, keyPath: keyPath, found: "[]",
-                                           expected: "at least one layer index (\(layerNames))")
+            throw ConfigError.invalidValue(
+                source: source, keyPath: keyPath, found: "[]",
+                expected: "at least one layer index (\(layerNames))")
         }
         if let bad = used.first(where: { !valid.contains($0) }) {
             throw ConfigError.invalidValue(
@@ -191,8 +193,9 @@ extension PysotConfig {
 
     private func checkPositive(_ value: Int, _ keyPath: String) throws {
         guard value > 0 else {
-            throw ConfigError.invalidValue(source: source, keyPath: keyPath, found: "\(value)",
-                                           expected: "a positive integer")
+            throw ConfigError.invalidValue(
+                source: source, keyPath: keyPath, found: "\(value)",
+                expected: "a positive integer")
         }
     }
 
@@ -200,7 +203,8 @@ extension PysotConfig {
 
     private func makeHead(input: [Int], hasNeck: Bool) throws -> HeadSpec {
         let path = "RPN.KWARGS"
-        let producer = hasNeck
+        let producer =
+            hasNeck
             ? "the neck (ADJUST) outputs \(input.count == 1 ? "\(input[0])" : "\(input)") channels"
             : "the backbone outputs \(input.count == 1 ? "\(input[0])" : "\(input)") channels "
                 + "(ADJUST.ADJUST is false, so the head sees the backbone's features)"
@@ -222,8 +226,9 @@ extension PysotConfig {
             try checkPositive(anchorNum, args.keyPath("anchor_num"))
             try requireSingleLevel("UPChannelRPN")
             guard featureIn == input[0] else {
-                throw ConfigError.inconsistent(source: source, keyPath: args.keyPath("feature_in"),
-                                               detail: "\(featureIn) but \(producer)")
+                throw ConfigError.inconsistent(
+                    source: source, keyPath: args.keyPath("feature_in"),
+                    detail: "\(featureIn) but \(producer)")
             }
             return .upChannel(anchorNum: anchorNum, featureIn: featureIn)
         case "DepthwiseRPN":
@@ -238,8 +243,9 @@ extension PysotConfig {
             try checkPositive(outChannels, args.keyPath("out_channels"))
             try requireSingleLevel("DepthwiseRPN")
             guard inChannels == input[0] else {
-                throw ConfigError.inconsistent(source: source, keyPath: args.keyPath("in_channels"),
-                                               detail: "\(inChannels) but \(producer)")
+                throw ConfigError.inconsistent(
+                    source: source, keyPath: args.keyPath("in_channels"),
+                    detail: "\(inChannels) but \(producer)")
             }
             return .depthwise(anchorNum: anchorNum, inChannels: inChannels, outChannels: outChannels)
         case "MultiRPN":
@@ -263,8 +269,9 @@ extension PysotConfig {
                         + "tensor and it fails); use DepthwiseRPN")
             }
             guard inChannels == input else {
-                throw ConfigError.inconsistent(source: source, keyPath: args.keyPath("in_channels"),
-                                               detail: "\(inChannels) but \(producer)")
+                throw ConfigError.inconsistent(
+                    source: source, keyPath: args.keyPath("in_channels"),
+                    detail: "\(inChannels) but \(producer)")
             }
             return .multi(anchorNum: anchorNum, inChannels: inChannels, weighted: weighted)
         default:
@@ -296,8 +303,9 @@ extension PysotConfig {
                     + "one score pair and one box per anchor")
         }
         guard anchor.stride > 0 else {
-            throw ConfigError.invalidValue(source: source, keyPath: "ANCHOR.STRIDE", found: "\(anchor.stride)",
-                                           expected: "a positive integer")
+            throw ConfigError.invalidValue(
+                source: source, keyPath: "ANCHOR.STRIDE", found: "\(anchor.stride)",
+                expected: "a positive integer")
         }
     }
 }

@@ -18,7 +18,8 @@ extension PysotConfig {
         } catch let error as ConfigError {
             throw error
         } catch {
-            let reason = FileManager.default.fileExists(atPath: url.path)
+            let reason =
+                FileManager.default.fileExists(atPath: url.path)
                 ? describeFileError(error) : "no such file"
             throw ConfigError.unreadableFile(path: url.path, reason: reason)
         }
@@ -48,7 +49,7 @@ extension PysotConfig {
         }
         guard let root else { return }
         if case .scalar(let scalar) = root, ConfigValue.resolvingPlainScalar(scalar.string) == .null {
-            return                                          // a document holding only `~`
+            return  // a document holding only `~`
         }
         guard case .mapping = root else {
             throw ConfigError.invalidYAML(

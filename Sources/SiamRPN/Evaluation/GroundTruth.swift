@@ -14,8 +14,10 @@ public enum GroundTruthRegion: Sendable, Equatable {
         case .rectangle(let box):
             return box
         case .polygon(let p):
-            let xs = stride(from: 0, to: p.count, by: 2).map { p[$0] }, ys = stride(from: 1, to: p.count, by: 2).map { p[$0] }
-            let x0 = xs.min()!, y0 = ys.min()!
+            let xs = stride(from: 0, to: p.count, by: 2).map { p[$0] }
+            let ys = stride(from: 1, to: p.count, by: 2).map { p[$0] }
+            let x0 = xs.min()!
+            let y0 = ys.min()!
             return Box(x: x0, y: y0, width: xs.max()! - x0, height: ys.max()! - y0)
         }
     }
@@ -29,9 +31,14 @@ public enum GroundTruthRegion: Sendable, Equatable {
         case .rectangle(let b):
             return (b.x + b.width / 2, b.y + b.height / 2, b.width, b.height)
         case .polygon(let p):
-            let xs = stride(from: 0, to: 8, by: 2).map { p[$0] }, ys = stride(from: 1, to: 8, by: 2).map { p[$0] }
-            let cx = xs.reduce(0, +) / 4, cy = ys.reduce(0, +) / 4
-            let x1 = xs.min()!, x2 = xs.max()!, y1 = ys.min()!, y2 = ys.max()!
+            let xs = stride(from: 0, to: 8, by: 2).map { p[$0] }
+            let ys = stride(from: 1, to: 8, by: 2).map { p[$0] }
+            let cx = xs.reduce(0, +) / 4
+            let cy = ys.reduce(0, +) / 4
+            let x1 = xs.min()!
+            let x2 = xs.max()!
+            let y1 = ys.min()!
+            let y2 = ys.max()!
             func distance(_ i: Int, _ j: Int) -> Double {
                 ((p[2 * i] - p[2 * j]) * (p[2 * i] - p[2 * j]) + (p[2 * i + 1] - p[2 * j + 1]) * (p[2 * i + 1] - p[2 * j + 1])).squareRoot()
             }

@@ -41,7 +41,8 @@ public struct OnePassEvaluation: Sendable, Equatable {
     public init(groundTruth: [[Double]], predictions: [[Double]], visible: [Bool]? = nil) {
         precondition(groundTruth.count == predictions.count, "ground truth and predictions differ in length")
         let n = Double(groundTruth.count)
-        var gt = groundTruth, pred = predictions
+        var gt = groundTruth
+        var pred = predictions
         if let visible {
             precondition(visible.count == gt.count, "one visibility flag per frame")
             gt = zip(gt, visible).filter { $0.1 }.map { $0.0 }
@@ -59,17 +60,22 @@ public struct OnePassEvaluation: Sendable, Equatable {
             return thresholds.map { t in Double(distances.filter { $0 <= t }.count) / n }
         }
         precisionCurve = curve(zip(gt, pred).map { (center($0), center($1)) }, Self.precisionThresholds)
-        normalizedPrecisionCurve = curve(zip(gt, pred).map { g, p in
-            let gc = center(g), pc = center(p)
-            let sw = g[2] + 1e-16, sh = g[3] + 1e-16
-            return ((gc.0 / sw, gc.1 / sh), (pc.0 / sw, pc.1 / sh))
-        }, Self.normalizedThresholds)
+        normalizedPrecisionCurve = curve(
+            zip(gt, pred).map { g, p in
+                let gc = center(g)
+                let pc = center(p)
+                let sw = g[2] + 1e-16
+                let sh = g[3] + 1e-16
+                return ((gc.0 / sw, gc.1 / sh), (pc.0 / sw, pc.1 / sh))
+            }, Self.normalizedThresholds)
     }
 
     /// pysot's `overlap_ratio` of two `[x, y, w, h]` boxes (NaN when the union is 0 or a value is NaN).
     public static func overlap(_ a: [Double], _ b: [Double]) -> Double {
-        let left = max(a[0], b[0]), right = min(a[0] + a[2], b[0] + b[2])
-        let top = max(a[1], b[1]), bottom = min(a[1] + a[3], b[1] + b[3])
+        let left = max(a[0], b[0])
+        let right = min(a[0] + a[2], b[0] + b[2])
+        let top = max(a[1], b[1])
+        let bottom = min(a[1] + a[3], b[1] + b[3])
         if [left, right, top, bottom].contains(where: \.isNaN) { return .nan }
         let intersect = max(0, right - left) * max(0, bottom - top)
         let union = a[2] * a[3] + b[2] * b[3] - intersect

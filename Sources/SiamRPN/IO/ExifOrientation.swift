@@ -5,7 +5,8 @@
 /// and transposes below (OpenCV's `ExifTransform`); 1, missing or other values leave the image as
 /// decoded. Camera datasets rarely carry the tag; phone photos often do.
 enum ExifOrientation: Int, Sendable {
-    case topLeft = 1, topRight, bottomRight, bottomLeft, leftTop, rightTop, rightBottom, leftBottom
+    case topLeft = 1
+    case topRight, bottomRight, bottomLeft, leftTop, rightTop, rightBottom, leftBottom
 
     /// Finds the orientation in the first APP1 "Exif" segment before the scan data, if any.
     /// Malformed segments are ignored (nil), never trapped on.
@@ -16,17 +17,26 @@ enum ExifOrientation: Int, Sendable {
         while pos + 4 <= n {
             guard bytes[pos] == 0xFF else { return nil }
             let marker = bytes[pos + 1]
-            if marker == 0xFF { pos += 1; continue }                         // fill byte
-            if marker == 0x01 || (0xD0...0xD8).contains(marker) { pos += 2; continue }  // no length
-            if marker == 0xDA || marker == 0xD9 { return nil }               // scan data / end
-            let length = Int(bytes[pos + 2]) << 8 | Int(bytes[pos + 3])      // includes itself
+            if marker == 0xFF {
+                pos += 1
+                continue
+            }  // fill byte
+            if marker == 0x01 || (0xD0...0xD8).contains(marker) {
+                pos += 2
+                continue
+            }  // no length
+            if marker == 0xDA || marker == 0xD9 { return nil }  // scan data / end
+            let length = Int(bytes[pos + 2]) << 8 | Int(bytes[pos + 3])  // includes itself
             guard length >= 2, pos + 2 + length <= n else { return nil }
-            let start = pos + 4, end = pos + 2 + length
+            let start = pos + 4
+            let end = pos + 2 + length
             if marker == 0xE1, end - start >= 6,
-               bytes[start] == 0x45, bytes[start + 1] == 0x78, bytes[start + 2] == 0x69,
-               bytes[start + 3] == 0x66, bytes[start + 4] == 0, bytes[start + 5] == 0 {  // "Exif\0\0"
+                bytes[start] == 0x45, bytes[start + 1] == 0x78, bytes[start + 2] == 0x69,
+                bytes[start + 3] == 0x66, bytes[start + 4] == 0, bytes[start + 5] == 0
+            {  // "Exif\0\0"
                 guard let value = Self.orientationTag(tiff: UnsafeRawBufferPointer(rebasing: bytes[(start + 6)..<end])),
-                      let orientation = ExifOrientation(rawValue: value) else { return nil }
+                    let orientation = ExifOrientation(rawValue: value)
+                else { return nil }
                 self = orientation
                 return
             }
@@ -40,9 +50,7 @@ enum ExifOrientation: Int, Sendable {
         let n = tiff.count
         guard n >= 8 else { return nil }
         let little: Bool
-        if tiff[0] == 0x49 && tiff[1] == 0x49 { little = true }
-        else if tiff[0] == 0x4D && tiff[1] == 0x4D { little = false }
-        else { return nil }
+        if tiff[0] == 0x49 && tiff[1] == 0x49 { little = true } else if tiff[0] == 0x4D && tiff[1] == 0x4D { little = false } else { return nil }
         func u16(_ at: Int) -> Int? {
             guard at >= 0, at + 2 <= n else { return nil }
             return little ? Int(tiff[at]) | Int(tiff[at + 1]) << 8 : Int(tiff[at]) << 8 | Int(tiff[at + 1])
@@ -83,7 +91,8 @@ extension Image {
             let sy = vertically ? height - 1 - y : y
             for x in 0..<width {
                 let sx = horizontally ? width - 1 - x : x
-                let d = (y * width + x) * 3, s = (sy * width + sx) * 3
+                let d = (y * width + x) * 3
+                let s = (sy * width + sx) * 3
                 out[d] = pixels[s]
                 out[d + 1] = pixels[s + 1]
                 out[d + 2] = pixels[s + 2]
@@ -97,7 +106,8 @@ extension Image {
         var out = [UInt8](repeating: 0, count: pixels.count)
         for y in 0..<height {
             for x in 0..<width {
-                let d = (x * height + y) * 3, s = (y * width + x) * 3
+                let d = (x * height + y) * 3
+                let s = (y * width + x) * 3
                 out[d] = pixels[s]
                 out[d + 1] = pixels[s + 1]
                 out[d + 2] = pixels[s + 2]

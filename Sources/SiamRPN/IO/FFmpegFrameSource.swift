@@ -94,9 +94,11 @@ public final class FFmpegFrameSource: FrameSource {
         frameSize = info.size
         frameBytes = info.size.width * info.size.height * 3
         frameRate = info.frameRate
-        declaredFrameCount = info.frameCount ?? info.duration.flatMap { d in
-            info.frameRate.map { Int((d * $0).rounded()) }
-        }.flatMap { $0 > 0 ? $0 : nil }
+        declaredFrameCount =
+            info.frameCount
+            ?? info.duration.flatMap { d in
+                info.frameRate.map { Int((d * $0).rounded()) }
+            }.flatMap { $0 > 0 ? $0 : nil }
         if let count = info.frameCount {
             frameCount = count
         } else if case .file = input {
@@ -152,8 +154,9 @@ public final class FFmpegFrameSource: FrameSource {
             throw FrameSourceError.decoderFailed(source: label, framesRead: framesRead, reason: stderr)
         }
         if let declared = declaredFrameCount, framesRead < declared {
-            let problem = FrameSourceError.endedEarly(source: label, framesRead: framesRead, declared: declared,
-                                                      decoderMessage: stderr)
+            let problem = FrameSourceError.endedEarly(
+                source: label, framesRead: framesRead, declared: declared,
+                decoderMessage: stderr)
             if strict { throw problem }
             warnings.append(problem.description)
         } else if !stderr.isEmpty {
@@ -182,9 +185,9 @@ public final class FFmpegFrameSource: FrameSource {
 
     static func deviceName(_ index: Int) -> String {
         #if os(macOS)
-        return "AVFoundation camera \(index)"
+            return "AVFoundation camera \(index)"
         #else
-        return "/dev/video\(index)"
+            return "/dev/video\(index)"
         #endif
     }
 
@@ -196,9 +199,9 @@ public final class FFmpegFrameSource: FrameSource {
             return ["-i", "file:" + url.path]
         case .webcam(let index):
             #if os(macOS)
-            return ["-f", "avfoundation", "-framerate", "30", "-i", "\(index):none"]
+                return ["-f", "avfoundation", "-framerate", "30", "-i", "\(index):none"]
             #else
-            return ["-f", "v4l2", "-i", "/dev/video\(index)"]
+                return ["-f", "v4l2", "-i", "/dev/video\(index)"]
             #endif
         }
     }
@@ -210,7 +213,7 @@ public final class FFmpegFrameSource: FrameSource {
             "-select_streams", "v:0",
             "-show_entries",
             "stream=width,height,nb_frames,avg_frame_rate,r_frame_rate:stream_side_data=rotation:stream_tags=rotate:format=duration",
-            "-of", "json",
+            "-of", "json"
         ]
     }
 
@@ -236,14 +239,14 @@ public final class FFmpegFrameSource: FrameSource {
     /// applies when decoding), and `nb_frames` when the container records it.
     static func parseProbe(_ json: Data) -> ProbeInfo? {
         guard let root = try? JSONSerialization.jsonObject(with: json) as? [String: Any],
-              let streams = root["streams"] as? [[String: Any]], let stream = streams.first,
-              let width = stream["width"] as? Int, let height = stream["height"] as? Int,
-              width > 0, height > 0 else { return nil }
+            let streams = root["streams"] as? [[String: Any]], let stream = streams.first,
+            let width = stream["width"] as? Int, let height = stream["height"] as? Int,
+            width > 0, height > 0
+        else { return nil }
         var rotation = 0
         if let sideData = stream["side_data_list"] as? [[String: Any]] {
             for entry in sideData {
-                if let r = entry["rotation"] as? Int { rotation = r }
-                else if let r = entry["rotation"] as? Double { rotation = Int(r.rounded()) }
+                if let r = entry["rotation"] as? Int { rotation = r } else if let r = entry["rotation"] as? Double { rotation = Int(r.rounded()) }
             }
         }
         if rotation == 0, let tags = stream["tags"] as? [String: Any], let r = (tags["rotate"] as? String).flatMap({ Int($0) }) {
@@ -270,7 +273,8 @@ public final class FFmpegFrameSource: FrameSource {
     /// The packet count of the first video stream (demuxing only, no decoding), used as the
     /// frame count for containers without one; nil if ffprobe cannot tell.
     static func countPackets(ffprobe: URL, input: Input) -> Int? {
-        let arguments = ["-v", "error"] + inputArguments(for: input)
+        let arguments =
+            ["-v", "error"] + inputArguments(for: input)
             + ["-select_streams", "v:0", "-count_packets", "-show_entries", "stream=nb_read_packets", "-of", "csv=p=0"]
         guard let result = try? Subprocess.run(ffprobe, arguments), result.status == 0 else { return nil }
         let text = String(decoding: result.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -29,7 +29,8 @@ public struct FFmpegTools: Sendable, Hashable {
             let candidate = URL(fileURLWithPath: folder).appendingPathComponent(tool)
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory),
-               !isDirectory.boolValue, FileManager.default.isExecutableFile(atPath: candidate.path) {
+                !isDirectory.boolValue, FileManager.default.isExecutableFile(atPath: candidate.path)
+            {
                 return candidate
             }
         }

@@ -30,7 +30,8 @@ public enum FrameSourceError: Error, CustomStringConvertible, Equatable, Sendabl
         case .toolNotInstalled(let tool):
             return FFmpegTools.notInstalledMessage(tool)
         case .frameSizeChanged(let source, let index, let expected, let found):
-            return "frame \(index) of \(source) is \(found) but the frames before it are \(expected); every frame of a sequence must have the same size"
+            return
+                "frame \(index) of \(source) is \(found) but the frames before it are \(expected); every frame of a sequence must have the same size"
         case .truncatedFrame(let source, let index, let bytes, let expected):
             return "the decoded video \(source) ended in the middle of frame \(index) (\(bytes) of \(expected) bytes); the file is probably truncated"
         case .decoderFailed(let source, let framesRead, let reason):

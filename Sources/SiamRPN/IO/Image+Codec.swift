@@ -41,7 +41,10 @@ public enum ImageFormat: String, Sendable, CaseIterable {
         if starts(ascii("ftypheic"), at: 4) || starts(ascii("ftypheix"), at: 4) || starts(ascii("ftypmif1"), at: 4) { return "HEIF" }
         if starts(ascii("ftypavif"), at: 4) { return "AVIF" }
         if head.count >= 3 && head[0] == 0x50 && (0x31...0x36).contains(head[1])
-            && [0x20, 0x09, 0x0A, 0x0D].contains(head[2]) { return "PNM" }
+            && [0x20, 0x09, 0x0A, 0x0D].contains(head[2])
+        {
+            return "PNM"
+        }
         return nil
     }
 }
@@ -67,8 +70,10 @@ extension Image {
 
     /// `decode`, also returning the decoder's warning when the data decoded with one (a JPEG
     /// cut inside its scan data, extraneous bytes): what `strict` would have refused.
-    public static func decodeReportingWarning(_ data: Data, strict: Bool = false,
-                                              source: String = "<memory>") throws -> (image: Image, warning: String?) {
+    public static func decodeReportingWarning(
+        _ data: Data, strict: Bool = false,
+        source: String = "<memory>"
+    ) throws -> (image: Image, warning: String?) {
         try data.withUnsafeBytes { bytes in
             switch ImageFormat(signature: bytes) {
             case .jpeg:

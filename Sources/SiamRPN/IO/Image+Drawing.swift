@@ -5,8 +5,10 @@
 extension Image {
     /// Fills the pixels with `x0...x1`, `y0...y1` (inclusive, either order) with `color`.
     public mutating func fillRectangle(x0: Int, y0: Int, x1: Int, y1: Int, color: Color) {
-        let left = max(0, min(x0, x1)), right = min(width - 1, max(x0, x1))
-        let top = max(0, min(y0, y1)), bottom = min(height - 1, max(y0, y1))
+        let left = max(0, min(x0, x1))
+        let right = min(width - 1, max(x0, x1))
+        let top = max(0, min(y0, y1))
+        let bottom = min(height - 1, max(y0, y1))
         guard left <= right, top <= bottom else { return }
         let w = width
         pixels.withUnsafeMutableBufferPointer { p in
@@ -29,9 +31,12 @@ extension Image {
     /// `edge + thickness / 2`). `thickness` below 1 draws nothing.
     public mutating func drawRectangle(x: Int, y: Int, width: Int, height: Int, color: Color, thickness: Int = 3) {
         guard thickness >= 1 else { return }
-        let left = min(x, x + width), right = max(x, x + width)
-        let top = min(y, y + height), bottom = max(y, y + height)
-        let before = (thickness - 1) / 2, after = thickness / 2
+        let left = min(x, x + width)
+        let right = max(x, x + width)
+        let top = min(y, y + height)
+        let bottom = max(y, y + height)
+        let before = (thickness - 1) / 2
+        let after = thickness / 2
         fillRectangle(x0: left - before, y0: top - before, x1: right + after, y1: top + after, color: color)
         fillRectangle(x0: left - before, y0: bottom - before, x1: right + after, y1: bottom + after, color: color)
         fillRectangle(x0: left - before, y0: top - before, x1: left + after, y1: bottom + after, color: color)
@@ -45,15 +50,19 @@ extension Image {
     /// space and `. : / # - , % ( ) = _ + ?` are built in; other characters draw as `?`.
     /// With `background`, the text's bounding box plus `scale` pixels around it is filled first,
     /// which keeps it readable over busy frames.
-    public mutating func drawText(_ text: String, x: Int, y: Int, color: Color, scale: Int = 2,
-                                  background: Color? = nil) {
+    public mutating func drawText(
+        _ text: String, x: Int, y: Int, color: Color, scale: Int = 2,
+        background: Color? = nil
+    ) {
         guard scale >= 1 else { return }
         if let background {
             let size = Self.textSize(text, scale: scale)
-            fillRectangle(x0: x - scale, y0: y - scale, x1: x + size.width + scale - 1,
-                          y1: y + size.height + scale - 1, color: background)
+            fillRectangle(
+                x0: x - scale, y0: y - scale, x1: x + size.width + scale - 1,
+                y1: y + size.height + scale - 1, color: background)
         }
-        var penX = x, penY = y
+        var penX = x
+        var penY = y
         for character in text {
             if character == "\n" {
                 penX = x
@@ -63,7 +72,8 @@ extension Image {
             let rows = BitmapFont.glyph(for: character)
             for (row, bits) in rows.enumerated() {
                 for column in 0..<BitmapFont.glyphWidth where bits & (1 << (BitmapFont.glyphWidth - 1 - column)) != 0 {
-                    let px = penX + column * scale, py = penY + row * scale
+                    let px = penX + column * scale
+                    let py = penY + row * scale
                     fillRectangle(x0: px, y0: py, x1: px + scale - 1, y1: py + scale - 1, color: color)
                 }
             }

@@ -37,8 +37,9 @@ public struct Image: Sendable, Hashable {
     /// Wraps existing BGR bytes. `pixels.count` must be `width * height * 3`.
     public init(width: Int, height: Int, pixels: [UInt8]) {
         precondition(width >= 0 && height >= 0, "Image size must be non-negative")
-        precondition(pixels.count == width * height * 3,
-                     "Image \(width)x\(height) needs \(width * height * 3) BGR bytes, got \(pixels.count)")
+        precondition(
+            pixels.count == width * height * 3,
+            "Image \(width)x\(height) needs \(width * height * 3) BGR bytes, got \(pixels.count)")
         self.width = width
         self.height = height
         self.pixels = pixels
@@ -107,7 +108,9 @@ public struct Image: Sendable, Hashable {
             // Partial sums over 4096 pixels fit easily in UInt32 (at most 4096 * 255).
             while i < p.count {
                 let end = min(p.count, i + 3 * 4096)
-                var b: UInt32 = 0, g: UInt32 = 0, r: UInt32 = 0
+                var b: UInt32 = 0
+                var g: UInt32 = 0
+                var r: UInt32 = 0
                 while i < end {
                     b &+= UInt32(p[i])
                     g &+= UInt32(p[i + 1])

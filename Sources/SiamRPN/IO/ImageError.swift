@@ -38,7 +38,8 @@ public enum ImageError: Error, CustomStringConvertible, Equatable, Sendable {
             }.joined(separator: " ")
             return "\(source) is not an image: it starts with bytes \(hex), which is neither a JPEG nor a PNG signature"
         case .unsupportedFormat(let source, let format):
-            return "\(source) is a \(format) image, but only JPEG and PNG are supported; convert it first (for example `ffmpeg -i in.\(format.lowercased()) out.png`)"
+            return
+                "\(source) is a \(format) image, but only JPEG and PNG are supported; convert it first (for example `ffmpeg -i in.\(format.lowercased()) out.png`)"
         case .corrupt(let source, let format, let reason):
             return "\(source) is a truncated or corrupt \(format) file: \(reason)"
         case .tooLarge(let source, let width, let height):

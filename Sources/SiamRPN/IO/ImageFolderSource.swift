@@ -87,8 +87,9 @@ public final class ImageFolderSource: FrameSource {
             image = try Self.load(files[framesRead], index: framesRead, strict: strict, warnings: &warnings)
         }
         guard image.size == frameSize else {
-            throw FrameSourceError.frameSizeChanged(source: files[framesRead].path, index: framesRead,
-                                                    expected: frameSize, found: image.size)
+            throw FrameSourceError.frameSizeChanged(
+                source: files[framesRead].path, index: framesRead,
+                expected: frameSize, found: image.size)
         }
         framesRead += 1
         return image
@@ -111,15 +112,19 @@ public final class ImageFolderSource: FrameSource {
     /// Natural order: digit runs compare by value (then shorter first, so "01" after "1"),
     /// other characters by Unicode scalar value.
     static func naturalLess(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.unicodeScalars), y = Array(b.unicodeScalars)
-        var i = 0, j = 0
+        let x = Array(a.unicodeScalars)
+        let y = Array(b.unicodeScalars)
+        var i = 0
+        var j = 0
         func isDigit(_ s: Unicode.Scalar) -> Bool { s.value >= 48 && s.value <= 57 }
         while i < x.count && j < y.count {
             if isDigit(x[i]) && isDigit(y[j]) {
-                let si = i, sj = j
+                let si = i
+                let sj = j
                 while i < x.count && isDigit(x[i]) { i += 1 }
                 while j < y.count && isDigit(y[j]) { j += 1 }
-                let da = x[si..<i].drop { $0 == "0" }, db = y[sj..<j].drop { $0 == "0" }
+                let da = x[si..<i].drop { $0 == "0" }
+                let db = y[sj..<j].drop { $0 == "0" }
                 if da.count != db.count { return da.count < db.count }
                 for (p, q) in zip(da, db) where p != q { return p.value < q.value }
                 if i - si != j - sj { return i - si < j - sj }

@@ -21,14 +21,18 @@ enum JPEGCodec {
     ///   missing blocks mid-grey, extraneous bytes are skipped. When true such warnings are errors.
     /// - Parameter flags: TurboJPEG flags; tests only (other values break parity with OpenCV).
     /// - Parameter warning: set to libjpeg's warning when the image decoded with one (non-strict).
-    static func decode(_ bytes: UnsafeRawBufferPointer, source: String, strict: Bool,
-                       flags baseFlags: Int32 = decodeFlags) throws -> Image {
+    static func decode(
+        _ bytes: UnsafeRawBufferPointer, source: String, strict: Bool,
+        flags baseFlags: Int32 = decodeFlags
+    ) throws -> Image {
         var warning: String?
         return try decode(bytes, source: source, strict: strict, flags: baseFlags, warning: &warning)
     }
 
-    static func decode(_ bytes: UnsafeRawBufferPointer, source: String, strict: Bool,
-                       flags baseFlags: Int32 = decodeFlags, warning: inout String?) throws -> Image {
+    static func decode(
+        _ bytes: UnsafeRawBufferPointer, source: String, strict: Bool,
+        flags baseFlags: Int32 = decodeFlags, warning: inout String?
+    ) throws -> Image {
         guard let base = bytes.baseAddress, bytes.count > 0 else {
             throw ImageError.notAnImage(source: source, firstBytes: [])
         }
@@ -38,20 +42,25 @@ enum JPEGCodec {
         }
         defer { tjDestroy(handle) }
 
-        var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
+        var width: Int32 = 0
+        var height: Int32 = 0
+        var subsampling: Int32 = 0
+        var colorspace: Int32 = 0
         if tjDecompressHeader3(handle, jpeg, UInt(bytes.count), &width, &height, &subsampling, &colorspace) != 0 {
             throw ImageError.corrupt(source: source, format: "JPEG", reason: message(handle))
         }
         // A stream cut before its frame header "succeeds" with a 0x0 size (libjpeg treats the end
         // of data as an end-of-image marker).
         guard width > 0, height > 0 else {
-            throw ImageError.corrupt(source: source, format: "JPEG",
-                                     reason: "the data ends before the image header (no frame size found)")
+            throw ImageError.corrupt(
+                source: source, format: "JPEG",
+                reason: "the data ends before the image header (no frame size found)")
         }
         guard Int(width) * Int(height) <= Image.maxPixels else {
             throw ImageError.tooLarge(source: source, width: Int(width), height: Int(height))
         }
-        let w = Int(width), h = Int(height)
+        let w = Int(width)
+        let h = Int(height)
         let isCMYK = colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue)
         let flags = baseFlags | (strict ? TJFLAG_STOPONWARNING : 0)
 
@@ -59,16 +68,18 @@ enum JPEGCodec {
         if isCMYK {
             var cmyk = [UInt8](repeating: 0, count: w * h * 4)
             let status = cmyk.withUnsafeMutableBufferPointer { out in
-                tjDecompress2(handle, jpeg, UInt(bytes.count), out.baseAddress, width, 0, height,
-                              Int32(TJPF_CMYK.rawValue), flags)
+                tjDecompress2(
+                    handle, jpeg, UInt(bytes.count), out.baseAddress, width, 0, height,
+                    Int32(TJPF_CMYK.rawValue), flags)
             }
             warning = try check(status, handle: handle, source: source, strict: strict)
             image = Image(width: w, height: h, pixels: cmykToBGR(cmyk))
         } else {
             var bgr = [UInt8](repeating: 0, count: w * h * 3)
             let status = bgr.withUnsafeMutableBufferPointer { out in
-                tjDecompress2(handle, jpeg, UInt(bytes.count), out.baseAddress, width, 0, height,
-                              Int32(TJPF_BGR.rawValue), flags)
+                tjDecompress2(
+                    handle, jpeg, UInt(bytes.count), out.baseAddress, width, 0, height,
+                    Int32(TJPF_BGR.rawValue), flags)
             }
             warning = try check(status, handle: handle, source: source, strict: strict)
             image = Image(width: w, height: h, pixels: bgr)
@@ -110,9 +121,10 @@ enum JPEGCodec {
         var output: UnsafeMutablePointer<UInt8>? = nil
         var size: UInt = 0
         let status = image.pixels.withUnsafeBufferPointer { p in
-            tjCompress2(handle, p.baseAddress, Int32(image.width), 0, Int32(image.height),
-                        Int32(TJPF_BGR.rawValue), &output, &size, subsampling.turboJPEG,
-                        Int32(quality), 0)
+            tjCompress2(
+                handle, p.baseAddress, Int32(image.width), 0, Int32(image.height),
+                Int32(TJPF_BGR.rawValue), &output, &size, subsampling.turboJPEG,
+                Int32(quality), 0)
         }
         defer { if let output { tjFree(output) } }
         guard status == 0, let output else {
@@ -141,7 +153,10 @@ enum JPEGCodec {
         let n = cmyk.count / 4
         var bgr = [UInt8](repeating: 0, count: n * 3)
         for i in 0..<n {
-            let c = Int(cmyk[4 * i]), m = Int(cmyk[4 * i + 1]), y = Int(cmyk[4 * i + 2]), k = Int(cmyk[4 * i + 3])
+            let c = Int(cmyk[4 * i])
+            let m = Int(cmyk[4 * i + 1])
+            let y = Int(cmyk[4 * i + 2])
+            let k = Int(cmyk[4 * i + 3])
             bgr[3 * i] = UInt8(truncatingIfNeeded: k - ((255 - y) * k >> 8))
             bgr[3 * i + 1] = UInt8(truncatingIfNeeded: k - ((255 - m) * k >> 8))
             bgr[3 * i + 2] = UInt8(truncatingIfNeeded: k - ((255 - c) * k >> 8))

@@ -14,18 +14,21 @@ enum PNGCodec {
             throw ImageError.notAnImage(source: source, firstBytes: [])
         }
         var pixels: UnsafeMutablePointer<UInt8>? = nil
-        var width: UInt32 = 0, height: UInt32 = 0
+        var width: UInt32 = 0
+        var height: UInt32 = 0
         var message = [CChar](repeating: 0, count: Int(SIAM_PNG_MESSAGE_SIZE))
         let status = message.withUnsafeMutableBufferPointer { m in
-            siam_png_decode_bgr(base.assumingMemoryBound(to: UInt8.self), bytes.count, UInt64(Image.maxPixels),
-                                &pixels, &width, &height, m.baseAddress)
+            siam_png_decode_bgr(
+                base.assumingMemoryBound(to: UInt8.self), bytes.count, UInt64(Image.maxPixels),
+                &pixels, &width, &height, m.baseAddress)
         }
         defer { free(pixels) }
         let reason = cString(message)
         switch Int(status) {
         case Int(SIAM_PNG_OK):
             guard let pixels else { throw ImageError.corrupt(source: source, format: "PNG", reason: "no pixels") }
-            let w = Int(width), h = Int(height)
+            let w = Int(width)
+            let h = Int(height)
             let copy = [UInt8](UnsafeBufferPointer(start: pixels, count: w * h * 3))
             return Image(width: w, height: h, pixels: copy)
         case Int(SIAM_PNG_TOO_LARGE):
@@ -49,8 +52,9 @@ enum PNGCodec {
         var message = [CChar](repeating: 0, count: Int(SIAM_PNG_MESSAGE_SIZE))
         let status = image.pixels.withUnsafeBufferPointer { p in
             message.withUnsafeMutableBufferPointer { m in
-                siam_png_encode_bgr(p.baseAddress, UInt32(image.width), UInt32(image.height),
-                                    Int32(compressionLevel), &output, &size, m.baseAddress)
+                siam_png_encode_bgr(
+                    p.baseAddress, UInt32(image.width), UInt32(image.height),
+                    Int32(compressionLevel), &output, &size, m.baseAddress)
             }
         }
         defer { free(output) }

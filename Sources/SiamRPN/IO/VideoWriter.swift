@@ -42,8 +42,10 @@ public final class VideoWriter {
     ///   - tools: where to find ffmpeg (default: `$PATH` and the usual install folders).
     /// - Throws: `VideoWriterError.invalidSize`, `.invalidFrameRate`, `.toolNotInstalled`,
     ///   `.encoderFailed` (the output folder does not exist, or ffmpeg cannot start).
-    public init(url: URL, frameSize: ImageSize, fps: Double = 25, codec: Codec? = nil,
-                tools: FFmpegTools = FFmpegTools()) throws {
+    public init(
+        url: URL, frameSize: ImageSize, fps: Double = 25, codec: Codec? = nil,
+        tools: FFmpegTools = FFmpegTools()
+    ) throws {
         guard frameSize.width > 0, frameSize.height > 0 else {
             throw VideoWriterError.invalidSize(frameSize)
         }
@@ -113,9 +115,11 @@ public final class VideoWriter {
     /// The ffmpeg arguments for writing `frameSize` bgr24 frames at `fps` to `output` with `codec`.
     public static func encodeArguments(output: URL, frameSize: ImageSize, fps: Double, codec: Codec) -> [String] {
         let rate = fps == fps.rounded() && fps < 1e9 ? String(Int(fps)) : String(fps)
-        var arguments = ["-hide_banner", "-v", "error", "-y",
-                         "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", "\(frameSize.width)x\(frameSize.height)",
-                         "-r", rate, "-i", "pipe:0"]
+        var arguments = [
+            "-hide_banner", "-v", "error", "-y",
+            "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", "\(frameSize.width)x\(frameSize.height)",
+            "-r", rate, "-i", "pipe:0"
+        ]
         if frameSize.width % 2 != 0 || frameSize.height % 2 != 0 {
             arguments += ["-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2"]
         }

@@ -19,11 +19,13 @@ struct AlexNet {
         let kernels = [11, 5, 3, 3, 3]
         let legacyIndex = [0, 4, 8, 11, 14]
         convs = (0..<5).map { i in
-            let (conv, bn) = legacy
+            let (conv, bn) =
+                legacy
                 ? (prefix + "features.\(legacyIndex[i])", prefix + "features.\(legacyIndex[i] + 1)")
                 : (prefix + "layer\(i + 1).0", prefix + "layer\(i + 1).1")
-            return weights.convBN(conv, bn, in: c[i], out: c[i + 1], kernel: kernels[i], stride: i == 0 ? 2 : 1,
-                                  bias: true, activation: i == 4 ? .none : .relu)
+            return weights.convBN(
+                conv, bn, in: c[i], out: c[i + 1], kernel: kernels[i], stride: i == 0 ? 2 : 1,
+                bias: true, activation: i == 4 ? .none : .relu)
         }
     }
 

@@ -62,25 +62,32 @@ struct BANHead {
                     convKernel: pointwiseBN(pw + "conv_kernel"), convSearch: pointwiseBN(pw + "conv_search"),
                     attentionReduce: weights.conv(pw + "CA_layer.fc1", in: positions, out: positions, kernel: 1, bias: true).with(.relu),
                     attentionExpand: weights.conv(pw + "CA_layer.fc2", in: positions, out: positions, kernel: 1, bias: true).with(.sigmoid),
-                    depthwise: weights.convBN(pw + "conv.0", pw + "conv.1", in: positions, out: positions, kernel: 2,
-                                              groups: positions, activation: .none),
-                    pointwise: weights.convBN(pw + "conv.3", pw + "conv.4", in: positions, out: positions, kernel: 1,
-                                              bias: true, activation: .none)),
+                    depthwise: weights.convBN(
+                        pw + "conv.0", pw + "conv.1", in: positions, out: positions, kernel: 2,
+                        groups: positions, activation: .none),
+                    pointwise: weights.convBN(
+                        pw + "conv.3", pw + "conv.4", in: positions, out: positions, kernel: 1,
+                        bias: true, activation: .none)),
                 depthwise: DepthwiseBranch(convKernel: pointwiseBN(dw + "conv_kernel"), convSearch: pointwiseBN(dw + "conv_search")),
                 down: weights.conv(prefix + "down_\(kind).0", in: positions + c, out: c, kernel: 1, bias: true),
                 units: (0..<6).map { u in
                     let t = prefix + tower + "."
-                    return (weights.convBN(t + "\(5 * u)", t + "\(5 * u + 1)", in: c, out: c, kernel: 3, padding: 1,
-                                           groups: c, activation: .none),
-                            weights.convBN(t + "\(5 * u + 3)", t + "\(5 * u + 4)", in: c, out: c, kernel: 1, activation: .none))
+                    return (
+                        weights.convBN(
+                            t + "\(5 * u)", t + "\(5 * u + 1)", in: c, out: c, kernel: 3, padding: 1,
+                            groups: c, activation: .none),
+                        weights.convBN(t + "\(5 * u + 3)", t + "\(5 * u + 4)", in: c, out: c, kernel: 1, activation: .none)
+                    )
                 },
                 final: weights.conv(prefix + output + ".0", in: c, out: outChannels, kernel: 1, bias: true),
                 finalActivation: activation)
         }
         // NanoTrack's module order (and the fixtures' record order) is reg before cls; the graph
         // computes cls first, which changes nothing.
-        branches = [branch("cls", tower: "cls_tower", output: "cls_logits", outChannels: 2, activation: .none),
-                    branch("reg", tower: "bbox_tower", output: "bbox_pred", outChannels: 4, activation: .exp)]
+        branches = [
+            branch("cls", tower: "cls_tower", output: "cls_logits", outChannels: 2, activation: .none),
+            branch("reg", tower: "bbox_tower", output: "bbox_pred", outChannels: 4, activation: .exp)
+        ]
     }
 
     /// Template side: the four correlation kernels, in order pixel-wise cls, depth-wise cls,
@@ -90,8 +97,10 @@ struct BANHead {
         let centre = e.builder.crop(zf, top: Self.cropOrigin, left: Self.cropOrigin, height: Self.cropSize, width: Self.cropSize)
         e.named(centre, branches.map { h + "corr_dw_\($0.kind).conv_kernel:input" })
         return branches.flatMap { b in
-            [e.conv(zf, b.pixelwise.convKernel, pre: [h + "corr_pw_\(b.kind).conv_kernel"]),
-             e.conv(centre, b.depthwise.convKernel, pre: [h + "corr_dw_\(b.kind).conv_kernel"])]
+            [
+                e.conv(zf, b.pixelwise.convKernel, pre: [h + "corr_pw_\(b.kind).conv_kernel"]),
+                e.conv(centre, b.depthwise.convKernel, pre: [h + "corr_dw_\(b.kind).conv_kernel"])
+            ]
         }
     }
 
@@ -101,12 +110,15 @@ struct BANHead {
         precondition(kernels.count == 2 * branches.count, "the head takes \(2 * branches.count) kernels")
         let h = "track.ban_head."
         let outputs = branches.enumerated().map { i, b -> Graph.Value in
-            let pw = h + "corr_pw_\(b.kind)", dw = h + "corr_dw_\(b.kind)"
+            let pw = h + "corr_pw_\(b.kind)"
+            let dw = h + "corr_dw_\(b.kind)"
             let s = e.conv(xf, b.pixelwise.convSearch, pre: [pw + ".conv_search"])
-            let corr = e.named(e.builder.pixelwiseXCorr(search: s, kernel: kernels[2 * i], positions: Self.templatePositions),
-                               [pw + ".CA_layer:input"])
-            let attended = e.gate(corr, reduce: b.pixelwise.attentionReduce, expand: b.pixelwise.attentionExpand,
-                                  pre: [pw + ".CA_layer"])
+            let corr = e.named(
+                e.builder.pixelwiseXCorr(search: s, kernel: kernels[2 * i], positions: Self.templatePositions),
+                [pw + ".CA_layer:input"])
+            let attended = e.gate(
+                corr, reduce: b.pixelwise.attentionReduce, expand: b.pixelwise.attentionExpand,
+                pre: [pw + ".CA_layer"])
             let c1 = e.conv(attended, b.pixelwise.depthwise, then: .relu6)
             let p = e.conv(c1, b.pixelwise.pointwise, pre: [pw + ".conv", pw])
             let ds = e.conv(xf, b.depthwise.convSearch, pre: [dw + ".conv_search"])

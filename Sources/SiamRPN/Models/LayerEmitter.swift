@@ -17,8 +17,10 @@ struct LayerEmitter {
     let fused: Bool
 
     /// `activation(layer(x))`, or `layer(x) + residual` (layers before a residual add are linear).
-    func conv(_ x: Graph.Value, _ layer: Conv2D, then activation: Activation = .none, residual: Graph.Value? = nil,
-              pre: [String] = [], post: [String] = []) -> Graph.Value {
+    func conv(
+        _ x: Graph.Value, _ layer: Conv2D, then activation: Activation = .none, residual: Graph.Value? = nil,
+        pre: [String] = [], post: [String] = []
+    ) -> Graph.Value {
         precondition(residual == nil || activation == .none, "a residual add follows a linear layer here")
         let last = activation != .none || residual != nil
         if fused || !last {
@@ -31,8 +33,10 @@ struct LayerEmitter {
     }
 
     /// `activation(x * gate(x))` (squeeze-excitation / channel attention, then an activation).
-    func gate(_ x: Graph.Value, reduce: Conv2D, expand: Conv2D, then activation: Activation = .none,
-              pre: [String] = [], post: [String] = []) -> Graph.Value {
+    func gate(
+        _ x: Graph.Value, reduce: Conv2D, expand: Conv2D, then activation: Activation = .none,
+        pre: [String] = [], post: [String] = []
+    ) -> Graph.Value {
         if fused || activation == .none {
             let v = builder.channelGate(x, reduce: reduce, expand: expand, activation: activation)
             return named(v, activation == .none ? pre + post : post)

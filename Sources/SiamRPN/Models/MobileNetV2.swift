@@ -14,7 +14,7 @@ struct MobileNetV2 {
 
     static let settings: [(t: Int, c: Int, n: Int, s: Int, d: Int)] = [
         (1, 16, 1, 1, 1), (6, 24, 2, 2, 1), (6, 32, 3, 2, 1), (6, 64, 4, 1, 2),
-        (6, 96, 3, 1, 2), (6, 160, 3, 1, 4), (6, 320, 1, 1, 4),
+        (6, 96, 3, 1, 2), (6, 160, 3, 1, 4), (6, 320, 1, 1, 4)
     ]
 
     /// Channels of outputs 0...7 for a width multiplier (Python `int()` truncation).
@@ -29,8 +29,9 @@ struct MobileNetV2 {
     init(widthMult: Double, usedLayers: [Int], weights: WeightReader, prefix: String) {
         self.usedLayers = usedLayers
         var input = Int(32 * widthMult)
-        stem = weights.convBN(prefix + "layer0.0", prefix + "layer0.1", in: 3, out: input, kernel: 3,
-                              stride: 2, padding: 0, activation: .relu6)
+        stem = weights.convBN(
+            prefix + "layer0.0", prefix + "layer0.1", in: 3, out: input, kernel: 3,
+            stride: 2, padding: 0, activation: .relu6)
         var lastDilation = 1
         var layers: [[Block]] = []
         for (index, s) in Self.settings.enumerated() {
@@ -42,12 +43,15 @@ struct MobileNetV2 {
                 let padding = dilation > 1 ? dilation : 2 - stride
                 let hidden = input * s.t
                 let p = prefix + "layer\(index + 1).\(i).conv."
-                blocks.append(Block(convs: [
-                    weights.convBN(p + "0", p + "1", in: input, out: hidden, kernel: 1, activation: .relu6),
-                    weights.convBN(p + "3", p + "4", in: hidden, out: hidden, kernel: 3, stride: stride,
-                                   padding: padding, dilation: dilation, groups: hidden, activation: .relu6),
-                    weights.convBN(p + "6", p + "7", in: hidden, out: output, kernel: 1, activation: .none),
-                ], residual: stride == 1 && input == output))
+                blocks.append(
+                    Block(
+                        convs: [
+                            weights.convBN(p + "0", p + "1", in: input, out: hidden, kernel: 1, activation: .relu6),
+                            weights.convBN(
+                                p + "3", p + "4", in: hidden, out: hidden, kernel: 3, stride: stride,
+                                padding: padding, dilation: dilation, groups: hidden, activation: .relu6),
+                            weights.convBN(p + "6", p + "7", in: hidden, out: output, kernel: 1, activation: .none)
+                        ], residual: stride == 1 && input == output))
                 input = output
             }
             lastDilation = s.d

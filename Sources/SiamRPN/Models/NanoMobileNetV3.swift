@@ -16,7 +16,7 @@ struct NanoMobileNetV3 {
     static let small: [Setting] = [
         (3, 1, 16, true, false, 2), (3, 4.5, 24, false, false, 2), (3, 3.67, 24, false, false, 1),
         (5, 4, 40, true, true, 2), (5, 6, 40, true, true, 1), (5, 6, 40, true, true, 1),
-        (5, 3, 48, true, true, 1), (5, 3, 48, true, true, 1),
+        (5, 3, 48, true, true, 1), (5, 3, 48, true, true, 1)
     ]
     /// `mobilenetv3_small_v3`: the same plus `features.9` (48 -> 96, stride 1), 96 output channels.
     static let smallV3: [Setting] = small + [(5, 6, 96, true, true, 1)]
@@ -47,8 +47,9 @@ struct NanoMobileNetV3 {
 
     init(settings: [Setting], weights: WeightReader, prefix: String) {
         var input = Self.makeDivisible(16)
-        stem = weights.convBN(prefix + "features.0.0", prefix + "features.0.1", in: 3, out: input, kernel: 3,
-                              stride: 2, padding: 1, activation: .none)
+        stem = weights.convBN(
+            prefix + "features.0.0", prefix + "features.0.1", in: 3, out: input, kernel: 3,
+            stride: 2, padding: 1, activation: .none)
         var blocks: [Block] = []
         for (i, s) in settings.enumerated() {
             let output = Self.makeDivisible(Double(s.c))
@@ -58,19 +59,25 @@ struct NanoMobileNetV3 {
             // without: dw 0/1, SE 3, pw-linear 4/5.
             let hasExpansion = hidden != input
             let (dw, se, pw) = hasExpansion ? (3, 5, 7) : (0, 3, 4)
-            let expand = hasExpansion
+            let expand =
+                hasExpansion
                 ? weights.convBN(p + "0", p + "1", in: input, out: hidden, kernel: 1, activation: .none) : nil
-            let depthwise = weights.convBN(p + "\(dw)", p + "\(dw + 1)", in: hidden, out: hidden, kernel: s.k,
-                                           stride: s.s, padding: (s.k - 1) / 2, groups: hidden, activation: .none)
+            let depthwise = weights.convBN(
+                p + "\(dw)", p + "\(dw + 1)", in: hidden, out: hidden, kernel: s.k,
+                stride: s.s, padding: (s.k - 1) / 2, groups: hidden, activation: .none)
             var gate: (Conv2D, Conv2D)?
             if s.se {
                 let r = Self.makeDivisible(Double(hidden / 4))
-                gate = (weights.linear(p + "\(se).fc.0", in: hidden, out: r, activation: .relu),
-                        weights.linear(p + "\(se).fc.2", in: r, out: hidden, activation: .hardSigmoid))
+                gate = (
+                    weights.linear(p + "\(se).fc.0", in: hidden, out: r, activation: .relu),
+                    weights.linear(p + "\(se).fc.2", in: r, out: hidden, activation: .hardSigmoid)
+                )
             }
             let project = weights.convBN(p + "\(pw)", p + "\(pw + 1)", in: hidden, out: output, kernel: 1, activation: .none)
-            blocks.append(Block(expand: expand, depthwise: depthwise, se: gate, project: project,
-                                activation: s.hs ? .hardSwish : .relu, residual: s.s == 1 && input == output))
+            blocks.append(
+                Block(
+                    expand: expand, depthwise: depthwise, se: gate, project: project,
+                    activation: s.hs ? .hardSwish : .relu, residual: s.s == 1 && input == output))
             input = output
         }
         self.blocks = blocks
@@ -94,8 +101,9 @@ struct NanoMobileNetV3 {
                 } else {
                     h = e.conv(h, block.depthwise, then: block.activation, pre: [c + "4", c + "5"], post: [c + "6"])
                 }
-                h = e.conv(h, block.project, residual: block.residual ? input : nil,
-                           pre: [c + "8"], post: [p])
+                h = e.conv(
+                    h, block.project, residual: block.residual ? input : nil,
+                    pre: [c + "8"], post: [p])
             } else {
                 h = e.conv(h, block.depthwise, then: block.activation, pre: [c + "1"], post: [c + "2"])
                 if let se = block.se { h = e.gate(h, reduce: se.reduce, expand: se.expand, pre: [c + "3"]) }

@@ -9,8 +9,9 @@ struct AdjustLayer {
 
     /// `prefix` is the AdjustLayer's own key prefix (e.g. `neck.downsample2.`).
     init(inChannels: Int, outChannels: Int, centerSize: Int, weights: WeightReader, prefix: String) {
-        conv = weights.convBN(prefix + "downsample.0", prefix + "downsample.1", in: inChannels,
-                              out: outChannels, kernel: 1, activation: .none)
+        conv = weights.convBN(
+            prefix + "downsample.0", prefix + "downsample.1", in: inChannels,
+            out: outChannels, kernel: 1, activation: .none)
         self.centerSize = centerSize
     }
 
@@ -32,12 +33,16 @@ struct Neck {
             levels = [AdjustLayer(inChannels: cin, outChannels: cout, centerSize: center, weights: weights, prefix: prefix)]
         case .adjustAllLayer(let cins, let couts, let center):
             if cins.count == 1 {
-                levels = [AdjustLayer(inChannels: cins[0], outChannels: couts[0], centerSize: center,
-                                      weights: weights, prefix: prefix + "downsample.")]
+                levels = [
+                    AdjustLayer(
+                        inChannels: cins[0], outChannels: couts[0], centerSize: center,
+                        weights: weights, prefix: prefix + "downsample.")
+                ]
             } else {
                 levels = zip(cins, couts).enumerated().map { i, c in
-                    AdjustLayer(inChannels: c.0, outChannels: c.1, centerSize: center, weights: weights,
-                                prefix: prefix + "downsample\(i + 2).")
+                    AdjustLayer(
+                        inChannels: c.0, outChannels: c.1, centerSize: center, weights: weights,
+                        prefix: prefix + "downsample\(i + 2).")
                 }
             }
         }

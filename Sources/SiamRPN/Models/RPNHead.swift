@@ -29,12 +29,15 @@ struct DepthwiseXCorr: CorrelationBranch {
     init(kind: String, inChannels: Int, hidden: Int, outChannels: Int, weights: WeightReader, prefix: String) {
         self.kind = kind
         let prefix = prefix + kind + "."
-        convKernel = weights.convBN(prefix + "conv_kernel.0", prefix + "conv_kernel.1", in: inChannels,
-                                    out: hidden, kernel: 3, activation: .relu)
-        convSearch = weights.convBN(prefix + "conv_search.0", prefix + "conv_search.1", in: inChannels,
-                                    out: hidden, kernel: 3, activation: .relu)
-        head1 = weights.convBN(prefix + "head.0", prefix + "head.1", in: hidden, out: hidden, kernel: 1,
-                               activation: .relu)
+        convKernel = weights.convBN(
+            prefix + "conv_kernel.0", prefix + "conv_kernel.1", in: inChannels,
+            out: hidden, kernel: 3, activation: .relu)
+        convSearch = weights.convBN(
+            prefix + "conv_search.0", prefix + "conv_search.1", in: inChannels,
+            out: hidden, kernel: 3, activation: .relu)
+        head1 = weights.convBN(
+            prefix + "head.0", prefix + "head.1", in: hidden, out: hidden, kernel: 1,
+            activation: .relu)
         head2 = weights.conv(prefix + "head.3", in: hidden, out: outChannels, kernel: 1, bias: true)
     }
 
@@ -93,17 +96,23 @@ struct RPNHead {
     init(spec: HeadSpec, weights: WeightReader, prefix: String) {
         switch spec {
         case .depthwise(let anchors, let cin, let cout):
-            levels = [("rpn",
-                       DepthwiseXCorr(kind: "cls", inChannels: cin, hidden: cout, outChannels: 2 * anchors, weights: weights, prefix: prefix),
-                       DepthwiseXCorr(kind: "loc", inChannels: cin, hidden: cout, outChannels: 4 * anchors, weights: weights, prefix: prefix))]
+            levels = [
+                (
+                    "rpn",
+                    DepthwiseXCorr(kind: "cls", inChannels: cin, hidden: cout, outChannels: 2 * anchors, weights: weights, prefix: prefix),
+                    DepthwiseXCorr(kind: "loc", inChannels: cin, hidden: cout, outChannels: 4 * anchors, weights: weights, prefix: prefix)
+                )
+            ]
             clsWeights = [1]
             locWeights = [1]
         case .multi(let anchors, let cins, let weighted):
             levels = cins.enumerated().map { i, c in
                 let p = prefix + "rpn\(i + 2)."
-                return ("rpn\(i + 2)",
-                        DepthwiseXCorr(kind: "cls", inChannels: c, hidden: c, outChannels: 2 * anchors, weights: weights, prefix: p),
-                        DepthwiseXCorr(kind: "loc", inChannels: c, hidden: c, outChannels: 4 * anchors, weights: weights, prefix: p))
+                return (
+                    "rpn\(i + 2)",
+                    DepthwiseXCorr(kind: "cls", inChannels: c, hidden: c, outChannels: 2 * anchors, weights: weights, prefix: p),
+                    DepthwiseXCorr(kind: "loc", inChannels: c, hidden: c, outChannels: 4 * anchors, weights: weights, prefix: p)
+                )
             }
             if weighted {
                 clsWeights = softmax(weights.tensor(prefix + "cls_weight", shape: [cins.count]))
@@ -131,8 +140,10 @@ struct RPNHead {
     func addTemplate(to b: GraphBuilder, _ zs: [Graph.Value]) -> [Graph.Value] {
         precondition(zs.count == levels.count, "head has \(levels.count) levels, neck gives \(zs.count)")
         return zip(levels, zs).flatMap { level, z in
-            [level.cls.addTemplate(to: b, z, level: "track.\(level.name)"),
-             level.loc.addTemplate(to: b, z, level: "track.\(level.name)")]
+            [
+                level.cls.addTemplate(to: b, z, level: "track.\(level.name)"),
+                level.loc.addTemplate(to: b, z, level: "track.\(level.name)")
+            ]
         }
     }
 

@@ -32,8 +32,9 @@ struct ResNet {
         let bottleneck = depth == 50
         let expansion = bottleneck ? 4 : 1
         let blockCounts = depth == 18 ? [2, 2, 2, 2] : [3, 4, 6, 3]
-        stem = weights.convBN(prefix + "conv1", prefix + "bn1", in: 3, out: 64, kernel: 7, stride: 2,
-                              padding: 0, activation: .relu)
+        stem = weights.convBN(
+            prefix + "conv1", prefix + "bn1", in: 3, out: 64, kernel: 7, stride: 2,
+            padding: 0, activation: .relu)
         var inplanes = 64
         var layers: [[Block]] = []
         // (planes, stride, dilation) of layer1...layer4; layers 3/4 only when used.
@@ -53,13 +54,15 @@ struct ResNet {
                 var downsample: Conv2D?
                 if first && (stride != 1 || inplanes != planes * expansion) {
                     if stride == 1 && dilation == 1 {
-                        downsample = weights.convBN(p + "downsample.0", p + "downsample.1", in: inplanes,
-                                                    out: planes * expansion, kernel: 1, activation: .none)
+                        downsample = weights.convBN(
+                            p + "downsample.0", p + "downsample.1", in: inplanes,
+                            out: planes * expansion, kernel: 1, activation: .none)
                     } else {
                         let dd = dilation > 1 ? dilation / 2 : 1
-                        downsample = weights.convBN(p + "downsample.0", p + "downsample.1", in: inplanes,
-                                                    out: planes * expansion, kernel: 3, stride: stride,
-                                                    padding: dilation > 1 ? dd : 0, dilation: dd, activation: .none)
+                        downsample = weights.convBN(
+                            p + "downsample.0", p + "downsample.1", in: inplanes,
+                            out: planes * expansion, kernel: 3, stride: stride,
+                            padding: dilation > 1 ? dd : 0, dilation: dd, activation: .none)
                     }
                 }
                 var convs: [Conv2D]
@@ -68,24 +71,33 @@ struct ResNet {
                     // halves the dilation; padding = 2 - stride, or the dilation when > 1.
                     var d = dilation
                     var pad = 2 - blockStride
-                    if downsample != nil && d > 1 { d /= 2; pad = d }
+                    if downsample != nil && d > 1 {
+                        d /= 2
+                        pad = d
+                    }
                     if d > 1 { pad = d }
                     convs = [
                         weights.convBN(p + "conv1", p + "bn1", in: inplanes, out: planes, kernel: 1, activation: .relu),
-                        weights.convBN(p + "conv2", p + "bn2", in: planes, out: planes, kernel: 3, stride: blockStride,
-                                       padding: pad, dilation: d, activation: .relu),
-                        weights.convBN(p + "conv3", p + "bn3", in: planes, out: planes * 4, kernel: 1, activation: .none),
+                        weights.convBN(
+                            p + "conv2", p + "bn2", in: planes, out: planes, kernel: 3, stride: blockStride,
+                            padding: pad, dilation: d, activation: .relu),
+                        weights.convBN(p + "conv3", p + "bn3", in: planes, out: planes * 4, kernel: 1, activation: .none)
                     ]
                 } else {
                     var pad = 2 - blockStride
                     if dilation > 1 { pad = dilation }
                     var dd = dilation
-                    if downsample != nil && dilation > 1 { dd = dilation / 2; pad = dd }
+                    if downsample != nil && dilation > 1 {
+                        dd = dilation / 2
+                        pad = dd
+                    }
                     convs = [
-                        weights.convBN(p + "conv1", p + "bn1", in: inplanes, out: planes, kernel: 3, stride: blockStride,
-                                       padding: pad, dilation: dd, activation: .relu),
-                        weights.convBN(p + "conv2", p + "bn2", in: planes, out: planes, kernel: 3,
-                                       padding: dilation, dilation: dilation, activation: .none),
+                        weights.convBN(
+                            p + "conv1", p + "bn1", in: inplanes, out: planes, kernel: 3, stride: blockStride,
+                            padding: pad, dilation: dd, activation: .relu),
+                        weights.convBN(
+                            p + "conv2", p + "bn2", in: planes, out: planes, kernel: 3,
+                            padding: dilation, dilation: dilation, activation: .none)
                     ]
                 }
                 blocks.append(Block(convs: convs, downsample: downsample))

@@ -64,7 +64,9 @@ public struct SiamRPNModel: SiameseNetwork {
 /// The backbone a `BackboneSpec` names.
 struct Backbone {
     private enum Network {
-        case resnet(ResNet), mobileNet(MobileNetV2), alexNet(AlexNet)
+        case resnet(ResNet)
+        case mobileNet(MobileNetV2)
+        case alexNet(AlexNet)
     }
     private let network: Network
 

@@ -44,19 +44,23 @@ final class WeightReader {
     }
 
     /// `nn.Conv2d` at `prefix` (`prefix.weight`, and `prefix.bias` when `bias`).
-    func conv(_ prefix: String, in cin: Int, out cout: Int, kernel k: Int, stride: Int = 1,
-              padding: Int = 0, dilation: Int = 1, groups: Int = 1, bias: Bool) -> Conv2D {
+    func conv(
+        _ prefix: String, in cin: Int, out cout: Int, kernel k: Int, stride: Int = 1,
+        padding: Int = 0, dilation: Int = 1, groups: Int = 1, bias: Bool
+    ) -> Conv2D {
         let w = tensor(prefix + ".weight", shape: [cout, cin / groups, k, k])
         let b = bias ? tensor(prefix + ".bias", shape: [cout]) : nil
-        return Conv2D(inChannels: cin, outChannels: cout, kernelH: k, kernelW: k, stride: stride,
-                      padding: padding, dilation: dilation, groups: groups, weight: w, bias: b)
+        return Conv2D(
+            inChannels: cin, outChannels: cout, kernelH: k, kernelW: k, stride: stride,
+            padding: padding, dilation: dilation, groups: groups, weight: w, bias: b)
     }
 
     /// `nn.Linear` at `prefix` (`weight` `[out, in]` and `bias`), as a 1x1 convolution on a 1x1 map.
     func linear(_ prefix: String, in cin: Int, out cout: Int, activation: Activation = .none) -> Conv2D {
-        Conv2D(inChannels: cin, outChannels: cout, kernelH: 1, kernelW: 1,
-               weight: tensor(prefix + ".weight", shape: [cout, cin]), bias: tensor(prefix + ".bias", shape: [cout]),
-               activation: activation)
+        Conv2D(
+            inChannels: cin, outChannels: cout, kernelH: 1, kernelW: 1,
+            weight: tensor(prefix + ".weight", shape: [cout, cin]), bias: tensor(prefix + ".bias", shape: [cout]),
+            activation: activation)
     }
 
     /// Accepts every key under `prefix` without using it (tensors a checkpoint carries for a
@@ -69,19 +73,24 @@ final class WeightReader {
 
     /// `nn.BatchNorm2d` at `prefix` with running statistics.
     func batchNorm(_ prefix: String, channels c: Int) -> BatchNorm {
-        BatchNorm(weight: tensor(prefix + ".weight", shape: [c]),
-                  bias: tensor(prefix + ".bias", shape: [c]),
-                  runningMean: tensor(prefix + ".running_mean", shape: [c]),
-                  runningVar: tensor(prefix + ".running_var", shape: [c]))
+        BatchNorm(
+            weight: tensor(prefix + ".weight", shape: [c]),
+            bias: tensor(prefix + ".bias", shape: [c]),
+            runningMean: tensor(prefix + ".running_mean", shape: [c]),
+            runningVar: tensor(prefix + ".running_var", shape: [c]))
     }
 
     /// A convolution at `conv` followed by the BatchNorm at `bn`, folded, with `activation`.
-    func convBN(_ conv: String, _ bn: String, in cin: Int, out cout: Int, kernel k: Int, stride: Int = 1,
-                padding: Int = 0, dilation: Int = 1, groups: Int = 1, bias: Bool = false,
-                activation: Activation) -> Conv2D {
-        self.conv(conv, in: cin, out: cout, kernel: k, stride: stride, padding: padding,
-                  dilation: dilation, groups: groups, bias: bias)
-            .folding(batchNorm(bn, channels: cout)).with(activation)
+    func convBN(
+        _ conv: String, _ bn: String, in cin: Int, out cout: Int, kernel k: Int, stride: Int = 1,
+        padding: Int = 0, dilation: Int = 1, groups: Int = 1, bias: Bool = false,
+        activation: Activation
+    ) -> Conv2D {
+        self.conv(
+            conv, in: cin, out: cout, kernel: k, stride: stride, padding: padding,
+            dilation: dilation, groups: groups, bias: bias
+        )
+        .folding(batchNorm(bn, channels: cout)).with(activation)
     }
 
     /// Throws if any key was missing, mis-shaped, or present but never requested.
@@ -104,8 +113,9 @@ public enum ModelLoadError: Error, CustomStringConvertible {
     }
 
     /// Keys absent from the file, keys the model does not have, and tensors of the wrong shape.
-    case keyMismatch(architecture: String, missing: [String], unexpected: [String],
-                     wrongShapes: [ShapeMismatch], fileLooksLike: String?)
+    case keyMismatch(
+        architecture: String, missing: [String], unexpected: [String],
+        wrongShapes: [ShapeMismatch], fileLooksLike: String?)
     /// The file is a model this package recognises but cannot run (`detail` says which do).
     case unsupportedModel(String)
 
@@ -119,9 +129,11 @@ public enum ModelLoadError: Error, CustomStringConvertible {
             if !missing.isEmpty { parts.append("\(missing.count) missing key(s): \(list(missing))") }
             if !unexpected.isEmpty { parts.append("\(unexpected.count) unexpected key(s): \(list(unexpected))") }
             if !wrongShapes.isEmpty {
-                parts.append("\(wrongShapes.count) shape mismatch(es): " + wrongShapes.prefix(8).map {
-                    "'\($0.key)' is \($0.actual) in the file but \($0.expected) in the model"
-                }.joined(separator: ", "))
+                parts.append(
+                    "\(wrongShapes.count) shape mismatch(es): "
+                        + wrongShapes.prefix(8).map {
+                            "'\($0.key)' is \($0.actual) in the file but \($0.expected) in the model"
+                        }.joined(separator: ", "))
             }
             var text = "checkpoint does not match the \(arch) model of the config: " + parts.joined(separator: "; ")
             if let guess { text += ". This file looks like \(guess); check that --config matches --snapshot" }

@@ -23,8 +23,12 @@ package struct Anchors: Sendable, Equatable {
             let hs = Int(Double(ws) * r)
             for s in scales {
                 // pysot stores the corners (-w/2, -h/2, w/2, h/2) in float32 and converts back.
-                let w = Float(Double(ws) * s), h = Float(Double(hs) * s)
-                let x1 = -w * 0.5, y1 = -h * 0.5, x2 = w * 0.5, y2 = h * 0.5
+                let w = Float(Double(ws) * s)
+                let h = Float(Double(hs) * s)
+                let x1 = -w * 0.5
+                let y1 = -h * 0.5
+                let x2 = w * 0.5
+                let y2 = h * 0.5
                 shapes.append((x2 - x1, y2 - y1))
             }
         }

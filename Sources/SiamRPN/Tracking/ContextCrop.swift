@@ -11,8 +11,10 @@ import SiamNN
 /// The padded region is never built: the resize reads each pixel it interpolates from the image
 /// or the fill, so memory is `O(modelSize^2)` whatever `originalSize` is (pysot allocates the
 /// padded image; the pixels are the same).
-package func contextCrop(_ image: Image, centerX: Double, centerY: Double, modelSize: Int,
-                        originalSize: Int, average: [Double]) -> [UInt8] {
+package func contextCrop(
+    _ image: Image, centerX: Double, centerY: Double, modelSize: Int,
+    originalSize: Int, average: [Double]
+) -> [UInt8] {
     precondition(originalSize > 0 && modelSize > 0, "crop sizes must be positive")
     let c = Double(originalSize + 1) / 2
     let xmin = Int((centerX - c + 0.5).rounded(.down))
@@ -20,8 +22,9 @@ package func contextCrop(_ image: Image, centerX: Double, centerY: Double, model
     // numpy assigns the float average into uint8 by truncation.
     let fill = average.map { UInt8(clamping: Int($0)) }
     return image.pixels.withUnsafeBufferPointer { pixels in
-        let window = PaddedWindow(pixels: pixels, imageWidth: image.width, imageHeight: image.height,
-                                  originX: xmin, originY: ymin, fill: (fill[0], fill[1], fill[2]))
+        let window = PaddedWindow(
+            pixels: pixels, imageWidth: image.width, imageHeight: image.height,
+            originX: xmin, originY: ymin, fill: (fill[0], fill[1], fill[2]))
         if modelSize == originalSize {
             var patch = [UInt8](repeating: 0, count: modelSize * modelSize * 3)
             for y in 0..<modelSize {
@@ -31,8 +34,9 @@ package func contextCrop(_ image: Image, centerX: Double, centerY: Double, model
             }
             return patch
         }
-        return resizeLinearLikeOpenCV(window, width: originalSize, height: originalSize, channels: 3,
-                                      toWidth: modelSize, height: modelSize)
+        return resizeLinearLikeOpenCV(
+            window, width: originalSize, height: originalSize, channels: 3,
+            toWidth: modelSize, height: modelSize)
     }
 }
 
@@ -48,7 +52,8 @@ private struct PaddedWindow: ResizeSource {
 
     @inline(__always)
     func value(row: Int, column: Int, channel: Int) -> UInt8 {
-        let x = originX + column, y = originY + row
+        let x = originX + column
+        let y = originY + row
         if x >= 0 && x < imageWidth && y >= 0 && y < imageHeight {
             return pixels[(y * imageWidth + x) * 3 + channel]
         }

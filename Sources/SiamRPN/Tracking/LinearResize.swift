@@ -6,12 +6,15 @@
 /// `((H0 >> 4) * b0 >> 16) + ((H1 >> 4) * b1 >> 16) + 2) >> 2`. Columns that fall outside the
 /// source clamp with weight 0 (OpenCV resets them); rows keep their weights and clamp indices.
 /// Pixels are interleaved (`channels` per pixel), row-major.
-package func resizeLinearLikeOpenCV(_ src: [UInt8], width sw: Int, height sh: Int, channels: Int,
-                                   toWidth dw: Int, height dh: Int) -> [UInt8] {
+package func resizeLinearLikeOpenCV(
+    _ src: [UInt8], width sw: Int, height sh: Int, channels: Int,
+    toWidth dw: Int, height dh: Int
+) -> [UInt8] {
     precondition(sw > 0 && sh > 0 && dw > 0 && dh > 0 && src.count == sw * sh * channels, "bad resize geometry")
     return src.withUnsafeBufferPointer { s in
-        resizeLinearLikeOpenCV(DenseSource(bytes: s, width: sw, channels: channels), width: sw, height: sh,
-                               channels: channels, toWidth: dw, height: dh)
+        resizeLinearLikeOpenCV(
+            DenseSource(bytes: s, width: sw, channels: channels), width: sw, height: sh,
+            channels: channels, toWidth: dw, height: dh)
     }
 }
 
@@ -34,8 +37,10 @@ private struct DenseSource: ResizeSource {
 /// The resize of a `sw` x `sh` source read through `source`. Reads only the two source
 /// columns and rows each output pixel interpolates, so the source never has to exist in memory
 /// (memory: `O(dw * channels)` besides the output).
-func resizeLinearLikeOpenCV<Source: ResizeSource>(_ source: Source, width sw: Int, height sh: Int, channels: Int,
-                                                  toWidth dw: Int, height dh: Int) -> [UInt8] {
+func resizeLinearLikeOpenCV<Source: ResizeSource>(
+    _ source: Source, width sw: Int, height sh: Int, channels: Int,
+    toWidth dw: Int, height dh: Int
+) -> [UInt8] {
     let scaleX = 1.0 / (Double(dw) / Double(sw))
     let scaleY = 1.0 / (Double(dh) / Double(sh))
 
@@ -45,8 +50,14 @@ func resizeLinearLikeOpenCV<Source: ResizeSource>(_ source: Source, width sw: In
         var fx = Float((Double(dx) + 0.5) * scaleX - 0.5)
         var sx = Int(fx.rounded(.down))
         fx -= Float(sx)
-        if sx < 0 { fx = 0; sx = 0 }
-        if sx >= sw - 1 { fx = 0; sx = sw - 1 }
+        if sx < 0 {
+            fx = 0
+            sx = 0
+        }
+        if sx >= sw - 1 {
+            fx = 0
+            sx = sw - 1
+        }
         xIndex[dx] = sx
         xWeights[2 * dx] = Int32(((1 - fx) * 2048).rounded(.toNearestOrEven))
         xWeights[2 * dx + 1] = Int32((fx * 2048).rounded(.toNearestOrEven))
@@ -59,26 +70,41 @@ func resizeLinearLikeOpenCV<Source: ResizeSource>(_ source: Source, width sw: In
     out.withUnsafeMutableBufferPointer { o in
         func horizontal(_ row: Int, into h: inout [Int32]) {
             for dx in 0..<dw {
-                let x0 = xIndex[dx], x1 = min(x0 + 1, sw - 1)
-                let a0 = xWeights[2 * dx], a1 = xWeights[2 * dx + 1]
+                let x0 = xIndex[dx]
+                let x1 = min(x0 + 1, sw - 1)
+                let a0 = xWeights[2 * dx]
+                let a1 = xWeights[2 * dx + 1]
                 for c in 0..<channels {
-                    h[dx * channels + c] = Int32(source.value(row: row, column: x0, channel: c)) * a0
+                    h[dx * channels + c] =
+                        Int32(source.value(row: row, column: x0, channel: c)) * a0
                         + Int32(source.value(row: row, column: x1, channel: c)) * a1
                 }
             }
         }
-        var cached0 = -1, cached1 = -1
+        var cached0 = -1
+        var cached1 = -1
         for dy in 0..<dh {
             var fy = Float((Double(dy) + 0.5) * scaleY - 0.5)
             let sy = Int(fy.rounded(.down))
             fy -= Float(sy)
             let b0 = Int32(((1 - fy) * 2048).rounded(.toNearestOrEven))
             let b1 = Int32((fy * 2048).rounded(.toNearestOrEven))
-            let r0 = min(max(sy, 0), sh - 1), r1 = min(max(sy + 1, 0), sh - 1)
+            let r0 = min(max(sy, 0), sh - 1)
+            let r1 = min(max(sy + 1, 0), sh - 1)
             if r0 != cached0 {
-                if r0 == cached1 { swap(&h0, &h1); cached0 = r0; cached1 = -1 } else { horizontal(r0, into: &h0); cached0 = r0 }
+                if r0 == cached1 {
+                    swap(&h0, &h1)
+                    cached0 = r0
+                    cached1 = -1
+                } else {
+                    horizontal(r0, into: &h0)
+                    cached0 = r0
+                }
             }
-            if r1 != cached1 { horizontal(r1, into: &h1); cached1 = r1 }
+            if r1 != cached1 {
+                horizontal(r1, into: &h1)
+                cached1 = r1
+            }
             let d = dy * rowLength
             for i in 0..<rowLength {
                 let v = (((h0[i] >> 4) &* b0) >> 16) &+ (((h1[i] >> 4) &* b1) >> 16) &+ 2

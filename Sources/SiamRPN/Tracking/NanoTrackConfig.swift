@@ -20,9 +20,11 @@ public struct NanoTrackConfig: Sendable, Equatable {
     /// `TRACK.CONTEXT_AMOUNT`: context added around the target for the crops.
     public var contextAmount: Double
 
-    public init(penaltyK: Double = 0.138, windowInfluence: Double = 0.455, lr: Double = 0.348,
-                exemplarSize: Int = 127, instanceSize: Int = 255, outputSize: Int = 15, pointStride: Int = 16,
-                contextAmount: Double = 0.5) {
+    public init(
+        penaltyK: Double = 0.138, windowInfluence: Double = 0.455, lr: Double = 0.348,
+        exemplarSize: Int = 127, instanceSize: Int = 255, outputSize: Int = 15, pointStride: Int = 16,
+        contextAmount: Double = 0.5
+    ) {
         self.penaltyK = penaltyK
         self.windowInfluence = windowInfluence
         self.lr = lr

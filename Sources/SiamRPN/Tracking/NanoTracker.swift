@@ -77,12 +77,15 @@ public final class NanoTracker {
     /// the network.
     public func initialize(image: Image, box initBox: Box) throws {
         let box = try TrackerError.checkInitialBox(initBox, in: image)
-        let side = try SearchRegion.templateSide(for: box, contextAmount: config.contextAmount,
-                                                 imageWidth: image.width, imageHeight: image.height)
-        let cx = box.x + (box.width - 1) / 2, cy = box.y + (box.height - 1) / 2
+        let side = try SearchRegion.templateSide(
+            for: box, contextAmount: config.contextAmount,
+            imageWidth: image.width, imageHeight: image.height)
+        let cx = box.x + (box.width - 1) / 2
+        let cy = box.y + (box.height - 1) / 2
         let average = image.channelMeans()
-        let crop = contextCrop(image, centerX: cx, centerY: cy, modelSize: config.exemplarSize,
-                               originalSize: side, average: average)
+        let crop = contextCrop(
+            image, centerX: cx, centerY: cy, modelSize: config.exemplarSize,
+            originalSize: side, average: average)
         let tws = try templateWorkspace ?? Workspace(plan: model.templatePlan(height: config.exemplarSize, width: config.exemplarSize))
         templateWorkspace = tws
         let features = model.templateFeatures(networkInput(fromBGR: crop, size: config.exemplarSize), workspace: tws)
@@ -102,7 +105,7 @@ public final class NanoTracker {
         guard plan.shapes[out[0].id] == [2, s, s], plan.shapes[out[1].id] == [4, s, s] else {
             throw TrackerError.unsupported(
                 "the network gives a \(plan.shapes[out[0].id]) score map for a \(config.instanceSize) search crop, but "
-                + "OUTPUT_SIZE is \(s): check INSTANCE_SIZE and OUTPUT_SIZE")
+                    + "OUTPUT_SIZE is \(s): check INSTANCE_SIZE and OUTPUT_SIZE")
         }
         return Workspace(plan: plan)
     }
@@ -125,16 +128,19 @@ public final class NanoTracker {
         guard image.width == imageSize.width && image.height == imageSize.height else {
             throw TrackerError.imageSizeChanged(expected: imageSize, actual: (image.width, image.height))
         }
-        let region = try SearchRegion(width: width, height: height, contextAmount: config.contextAmount,
-                                      exemplarSize: config.exemplarSize, instanceSize: config.instanceSize)
-        let crop = contextCrop(image, centerX: centerX, centerY: centerY, modelSize: config.instanceSize,
-                               originalSize: region.cropSize, average: channelAverage)
+        let region = try SearchRegion(
+            width: width, height: height, contextAmount: config.contextAmount,
+            exemplarSize: config.exemplarSize, instanceSize: config.instanceSize)
+        let crop = contextCrop(
+            image, centerX: centerX, centerY: centerY, modelSize: config.instanceSize,
+            originalSize: region.cropSize, average: channelAverage)
         workspace.withInputBuffer(0) { writeNetworkInput(fromBGR: crop, size: config.instanceSize, into: $0) }
         workspace.run()
         decodeOutputs(workspace)
-        let choice = PenalizedChoice(boxes: boxes, score: score, window: window, width: width, height: height,
-                                     scaleZ: region.scaleZ, penaltyK: config.penaltyK, windowInfluence: config.windowInfluence,
-                                     learningRate: config.lr, penalty: &penalty, pscore: &pscore)
+        let choice = PenalizedChoice(
+            boxes: boxes, score: score, window: window, width: width, height: height,
+            scaleZ: region.scaleZ, penaltyK: config.penaltyK, windowInfluence: config.windowInfluence,
+            learningRate: config.lr, penalty: &penalty, pscore: &pscore)
         return Step(region: region, choice: choice)
     }
 
@@ -149,9 +155,12 @@ public final class NanoTracker {
                         boxes.withUnsafeMutableBufferPointer { bx in
                             for i in 0..<n {
                                 sc[i] = foregroundProbability(background: cls[i], foreground: cls[n + i])
-                                let px = pt[2 * i], py = pt[2 * i + 1]
-                                let x1 = px - loc[i], y1 = py - loc[n + i]
-                                let x2 = px + loc[2 * n + i], y2 = py + loc[3 * n + i]
+                                let px = pt[2 * i]
+                                let py = pt[2 * i + 1]
+                                let x1 = px - loc[i]
+                                let y1 = py - loc[n + i]
+                                let x2 = px + loc[2 * n + i]
+                                let y2 = py + loc[3 * n + i]
                                 bx[4 * i] = (x1 + x2) * 0.5
                                 bx[4 * i + 1] = (y1 + y2) * 0.5
                                 bx[4 * i + 2] = x2 - x1
@@ -170,8 +179,9 @@ public final class NanoTracker {
             centerX: centerX, centerY: centerY, width: width, height: height,
             imageWidth: imageSize.width, imageHeight: imageSize.height)
         let best = score[step.choice.best]
-        return TrackResult(box: Box(centerX: centerX, centerY: centerY, width: width, height: height), score: best,
-                           isLost: Double(best) < lostThreshold)
+        return TrackResult(
+            box: Box(centerX: centerX, centerY: centerY, width: width, height: height), score: best,
+            isLost: Double(best) < lostThreshold)
     }
 
     /// Copies of the last search's raw outputs: cls logits `[1, 2, S, S]`, loc `[1, 4, S, S]`.

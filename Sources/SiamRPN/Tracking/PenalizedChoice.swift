@@ -22,9 +22,11 @@ struct PenalizedChoice {
     /// `score.count` candidates; `width`/`height` are the current target size in image pixels.
     /// Writes every candidate's penalty and window-weighted score into `penalty` and `pscore`
     /// (resized when needed; reusing arrays keeps a frame allocation-free).
-    init(boxes: [Float], score: [Float], window: [Double], width: Double, height: Double, scaleZ: Double,
-         penaltyK: Double, windowInfluence: Double, learningRate: Double,
-         penalty: inout [Float], pscore: inout [Double]) {
+    init(
+        boxes: [Float], score: [Float], window: [Double], width: Double, height: Double, scaleZ: Double,
+        penaltyK: Double, windowInfluence: Double, learningRate: Double,
+        penalty: inout [Float], pscore: inout [Double]
+    ) {
         let n = score.count
         precondition(boxes.count == 4 * n && window.count == n, "one box and one window value per candidate")
         if penalty.count != n { penalty = [Float](repeating: 0, count: n) }
@@ -34,7 +36,8 @@ struct PenalizedChoice {
             return ((w + pad) * (h + pad)).squareRoot()
         }
         func change(_ r: Float) -> Float { max(r, 1 / r) }
-        let targetW = width * scaleZ, targetH = height * scaleZ
+        let targetW = width * scaleZ
+        let targetH = height * scaleZ
         let targetPad = (targetW + targetH) * 0.5
         let targetSz = Float(((targetW + targetPad) * (targetH + targetPad)).squareRoot())
         let ratio = Float(width / height)
@@ -42,7 +45,8 @@ struct PenalizedChoice {
         let keep = Float(1 - windowInfluence)
         var best = 0
         for i in 0..<n {
-            let w = boxes[4 * i + 2], h = boxes[4 * i + 3]
+            let w = boxes[4 * i + 2]
+            let h = boxes[4 * i + 3]
             let sc = change(sz(w, h) / targetSz)
             let rc = change(ratio / (w / h))
             let t = rc * sc - 1
@@ -61,17 +65,23 @@ struct PenalizedChoice {
     /// The state after this choice, before clipping: the centre moves fully to the prediction,
     /// the size by `lr` (`size * (1 - lr) + delta_size * lr`, Double).
     func movedState(centerX: Double, centerY: Double, width: Double, height: Double)
-        -> (centerX: Double, centerY: Double, width: Double, height: Double) {
-        (Double(delta[0]) + centerX, Double(delta[1]) + centerY,
-         width * (1 - lr) + Double(delta[2]) * lr, height * (1 - lr) + Double(delta[3]) * lr)
+        -> (centerX: Double, centerY: Double, width: Double, height: Double)
+    {
+        (
+            Double(delta[0]) + centerX, Double(delta[1]) + centerY,
+            width * (1 - lr) + Double(delta[2]) * lr, height * (1 - lr) + Double(delta[3]) * lr
+        )
     }
 
     /// The short-term trackers' new state: `movedState`, then pysot's `_bbox_clip`.
-    func updatedState(centerX: Double, centerY: Double, width: Double, height: Double,
-                      imageWidth: Int, imageHeight: Int) -> (centerX: Double, centerY: Double, width: Double, height: Double) {
+    func updatedState(
+        centerX: Double, centerY: Double, width: Double, height: Double,
+        imageWidth: Int, imageHeight: Int
+    ) -> (centerX: Double, centerY: Double, width: Double, height: Double) {
         let moved = movedState(centerX: centerX, centerY: centerY, width: width, height: height)
-        return bboxClip(centerX: moved.centerX, centerY: moved.centerY, width: moved.width, height: moved.height,
-                        imageWidth: imageWidth, imageHeight: imageHeight)
+        return bboxClip(
+            centerX: moved.centerX, centerY: moved.centerY, width: moved.width, height: moved.height,
+            imageWidth: imageWidth, imageHeight: imageHeight)
     }
 }
 
@@ -81,6 +91,7 @@ struct PenalizedChoice {
 @inline(__always)
 func foregroundProbability(background bg: Float, foreground fg: Float) -> Float {
     let m = max(bg, fg)
-    let eb = Foundation.exp(bg - m), ef = Foundation.exp(fg - m)
+    let eb = Foundation.exp(bg - m)
+    let ef = Foundation.exp(fg - m)
     return ef / (eb + ef)
 }

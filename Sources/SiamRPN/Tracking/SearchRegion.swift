@@ -48,8 +48,9 @@ struct SearchRegion: Equatable {
     static func templateSide(for box: Box, contextAmount: Double, imageWidth: Int, imageHeight: Int) throws -> Int {
         let side = contextSide(width: box.width, height: box.height, contextAmount: contextAmount).rounded(.toNearestOrEven)
         guard side >= 1 else {
-            throw TrackerError.invalidBox(box, imageWidth: imageWidth, imageHeight: imageHeight,
-                                          reason: "is too small: its template region rounds to 0 pixels")
+            throw TrackerError.invalidBox(
+                box, imageWidth: imageWidth, imageHeight: imageHeight,
+                reason: "is too small: its template region rounds to 0 pixels")
         }
         guard side <= maxCropSide else {
             throw TrackerError.targetSizeOutOfRange(width: box.width, height: box.height, cropSide: side)
@@ -59,8 +60,11 @@ struct SearchRegion: Equatable {
 }
 
 /// pysot's `_bbox_clip`: the centre into [0, W] x [0, H], the size into [10, W] x [10, H].
-func bboxClip(centerX cx: Double, centerY cy: Double, width w: Double, height h: Double,
-              imageWidth: Int, imageHeight: Int) -> (centerX: Double, centerY: Double, width: Double, height: Double) {
-    let W = Double(imageWidth), H = Double(imageHeight)
-    return (max(0, min(cx, W)), max(0, min(cy, H)), max(10, min(w, W)), max(10, min(h, H)))
+func bboxClip(
+    centerX cx: Double, centerY cy: Double, width w: Double, height h: Double,
+    imageWidth: Int, imageHeight: Int
+) -> (centerX: Double, centerY: Double, width: Double, height: Double) {
+    let maxX = Double(imageWidth)
+    let maxY = Double(imageHeight)
+    return (max(0, min(cx, maxX)), max(0, min(cy, maxY)), max(10, min(w, maxX)), max(10, min(h, maxY)))
 }

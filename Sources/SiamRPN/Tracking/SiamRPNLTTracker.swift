@@ -25,8 +25,9 @@ public final class SiamRPNLTTracker {
 
     public func update(image: Image) throws -> TrackResult {
         let t = core.track
-        let step = try core.search(image: image, instanceSize: isLost ? t.lostInstanceSize : t.instanceSize,
-                                   windowInfluence: isLost ? 0.001 : t.windowInfluence)
+        let step = try core.search(
+            image: image, instanceSize: isLost ? t.lostInstanceSize : t.instanceSize,
+            windowInfluence: isLost ? 0.001 : t.windowInfluence)
         return apply(step)
     }
 
@@ -37,8 +38,9 @@ public final class SiamRPNLTTracker {
             (core.centerX, core.centerY, core.width, core.height) = step.choice.movedState(
                 centerX: core.centerX, centerY: core.centerY, width: core.width, height: core.height)
         }
-        let (cx, cy, w, h) = bboxClip(centerX: core.centerX, centerY: core.centerY, width: core.width, height: core.height,
-                                      imageWidth: core.imageSize.width, imageHeight: core.imageSize.height)
+        let (cx, cy, w, h) = bboxClip(
+            centerX: core.centerX, centerY: core.centerY, width: core.width, height: core.height,
+            imageWidth: core.imageSize.width, imageHeight: core.imageSize.height)
         if best < t.confidenceLow {
             isLost = true
         } else if best > t.confidenceHigh {

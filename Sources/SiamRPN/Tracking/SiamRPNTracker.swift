@@ -30,17 +30,23 @@ public final class SiamRPNTracker {
 
     /// Tracks the target into `image` (same size as the first frame).
     public func update(image: Image) throws -> TrackResult {
-        let step = try core.search(image: image, instanceSize: core.track.instanceSize,
-                                   windowInfluence: core.track.windowInfluence)
+        let step = try core.search(
+            image: image, instanceSize: core.track.instanceSize,
+            windowInfluence: core.track.windowInfluence)
         return apply(step)
     }
 
     func apply(_ step: SiameseSearch.Step) -> TrackResult {
-        let (ccx, ccy, cw, ch) = step.choice.updatedState(centerX: core.centerX, centerY: core.centerY, width: core.width,
-                                                          height: core.height, imageWidth: core.imageSize.width,
-                                                          imageHeight: core.imageSize.height)
-        core.centerX = ccx; core.centerY = ccy; core.width = cw; core.height = ch
-        return TrackResult(box: Box(centerX: ccx, centerY: ccy, width: cw, height: ch), score: step.bestScore,
-                           isLost: Double(step.bestScore) < lostThreshold)
+        let (ccx, ccy, cw, ch) = step.choice.updatedState(
+            centerX: core.centerX, centerY: core.centerY, width: core.width,
+            height: core.height, imageWidth: core.imageSize.width,
+            imageHeight: core.imageSize.height)
+        core.centerX = ccx
+        core.centerY = ccy
+        core.width = cw
+        core.height = ch
+        return TrackResult(
+            box: Box(centerX: ccx, centerY: ccy, width: cw, height: ch), score: step.bestScore,
+            isLost: Double(step.bestScore) < lostThreshold)
     }
 }

@@ -36,16 +36,18 @@ final class SiameseSearch {
 
     func initialize(image: Image, box initBox: Box) throws {
         let box = try TrackerError.checkInitialBox(initBox, in: image)
-        let side = try SearchRegion.templateSide(for: box, contextAmount: track.contextAmount,
-                                                 imageWidth: image.width, imageHeight: image.height)
+        let side = try SearchRegion.templateSide(
+            for: box, contextAmount: track.contextAmount,
+            imageWidth: image.width, imageHeight: image.height)
         centerX = box.x + (box.width - 1) / 2
         centerY = box.y + (box.height - 1) / 2
         width = box.width
         height = box.height
         imageSize = (image.width, image.height)
         channelAverage = image.channelMeans()
-        let crop = contextCrop(image, centerX: centerX, centerY: centerY, modelSize: track.exemplarSize,
-                               originalSize: side, average: channelAverage)
+        let crop = contextCrop(
+            image, centerX: centerX, centerY: centerY, modelSize: track.exemplarSize,
+            originalSize: side, average: channelAverage)
         template = try model.templateFeatures(networkInput(fromBGR: crop, size: track.exemplarSize))
         workspaces = [:]
     }
@@ -77,29 +79,37 @@ final class SiameseSearch {
         guard image.width == imageSize.width && image.height == imageSize.height else {
             throw TrackerError.imageSizeChanged(expected: imageSize, actual: (image.width, image.height))
         }
-        let region = try SearchRegion(width: width, height: height, contextAmount: track.contextAmount,
-                                      exemplarSize: track.exemplarSize, instanceSize: instanceSize)
-        let crop = contextCrop(image, centerX: centerX, centerY: centerY, modelSize: instanceSize,
-                               originalSize: region.cropSize, average: channelAverage)
-        let workspace = try workspaces[instanceSize] ?? {
-            let ws = Workspace(plan: try model.searchPlan(height: instanceSize, width: instanceSize, template: template))
-            workspaces[instanceSize] = ws
-            return ws
-        }()
+        let region = try SearchRegion(
+            width: width, height: height, contextAmount: track.contextAmount,
+            exemplarSize: track.exemplarSize, instanceSize: instanceSize)
+        let crop = contextCrop(
+            image, centerX: centerX, centerY: centerY, modelSize: instanceSize,
+            originalSize: region.cropSize, average: channelAverage)
+        let workspace =
+            try workspaces[instanceSize]
+            ?? {
+                let ws = Workspace(plan: try model.searchPlan(height: instanceSize, width: instanceSize, template: template))
+                workspaces[instanceSize] = ws
+                return ws
+            }()
         let (cls, loc) = model.track(networkInput(fromBGR: crop, size: instanceSize), template: template, workspace: workspace)
 
         let s = scoreSize(instanceSize: instanceSize)
         guard cls.shape == [1, 2 * anchor.anchorNum, s, s], loc.shape == [1, 4 * anchor.anchorNum, s, s] else {
             throw TrackerError.unsupported(
                 "the network gives a \(cls.shape) score map for a \(instanceSize) search crop, but TRACK/ANCHOR "
-                + "expect [1, \(2 * anchor.anchorNum), \(s), \(s)]: check INSTANCE_SIZE, BASE_SIZE and ANCHOR in the config")
+                    + "expect [1, \(2 * anchor.anchorNum), \(s), \(s)]: check INSTANCE_SIZE, BASE_SIZE and ANCHOR in the config")
         }
-        let geo = geometry[s] ?? {
-            let g = (Anchors(stride: anchor.stride, ratios: anchor.ratios, scales: anchor.scales, scoreSize: s),
-                     cosineWindow(scoreSize: s, anchorCount: anchor.anchorNum))
-            geometry[s] = g
-            return g
-        }()
+        let geo =
+            geometry[s]
+            ?? {
+                let g = (
+                    Anchors(stride: anchor.stride, ratios: anchor.ratios, scales: anchor.scales, scoreSize: s),
+                    cosineWindow(scoreSize: s, anchorCount: anchor.anchorNum)
+                )
+                geometry[s] = g
+                return g
+            }()
         let n = geo.anchors.count
         let a = geo.anchors.values
         var score = [Float](repeating: 0, count: n)
@@ -108,9 +118,16 @@ final class SiameseSearch {
         // loc channel k*A + a is delta k of anchor a (pysot _convert_bbox).
         for i in 0..<n {
             score[i] = foregroundProbability(background: cls.values[i], foreground: cls.values[n + i])
-            let dx = loc.values[i], dy = loc.values[n + i], dw = loc.values[2 * n + i], dh = loc.values[3 * n + i]
-            let acx = a[4 * i], acy = a[4 * i + 1], aw = a[4 * i + 2], ah = a[4 * i + 3]
-            let px = dx * aw, py = dy * ah
+            let dx = loc.values[i]
+            let dy = loc.values[n + i]
+            let dw = loc.values[2 * n + i]
+            let dh = loc.values[3 * n + i]
+            let acx = a[4 * i]
+            let acy = a[4 * i + 1]
+            let aw = a[4 * i + 2]
+            let ah = a[4 * i + 3]
+            let px = dx * aw
+            let py = dy * ah
             boxes[4 * i] = px + acx
             boxes[4 * i + 1] = py + acy
             boxes[4 * i + 2] = Foundation.exp(dw) * aw
@@ -118,10 +135,12 @@ final class SiameseSearch {
         }
         var penalty: [Float] = []
         var pscore: [Double] = []
-        let choice = PenalizedChoice(boxes: boxes, score: score, window: geo.window, width: width, height: height,
-                                     scaleZ: region.scaleZ, penaltyK: track.penaltyK, windowInfluence: windowInfluence,
-                                     learningRate: track.lr, penalty: &penalty, pscore: &pscore)
-        return Step(instanceSize: instanceSize, scoreSize: s, region: region,
-                    cls: cls, loc: loc, score: score, boxes: boxes, penalty: penalty, pscore: pscore, choice: choice)
+        let choice = PenalizedChoice(
+            boxes: boxes, score: score, window: geo.window, width: width, height: height,
+            scaleZ: region.scaleZ, penaltyK: track.penaltyK, windowInfluence: windowInfluence,
+            learningRate: track.lr, penalty: &penalty, pscore: &pscore)
+        return Step(
+            instanceSize: instanceSize, scoreSize: s, region: region,
+            cls: cls, loc: loc, score: score, boxes: boxes, penalty: penalty, pscore: pscore, choice: choice)
     }
 }

@@ -61,12 +61,14 @@ extension TrackerError {
     public static func checkInitialBox(_ box: Box, imageWidth: Int, imageHeight: Int) throws -> Box {
         guard imageWidth > 0 && imageHeight > 0 else { throw TrackerError.emptyImage }
         guard box.width > 0 && box.height > 0, box.width.isFinite, box.height.isFinite, box.x.isFinite, box.y.isFinite else {
-            throw TrackerError.invalidBox(box, imageWidth: imageWidth, imageHeight: imageHeight,
-                                          reason: "needs a positive, finite width and height")
+            throw TrackerError.invalidBox(
+                box, imageWidth: imageWidth, imageHeight: imageHeight,
+                reason: "needs a positive, finite width and height")
         }
         guard box.x < Double(imageWidth), box.y < Double(imageHeight), box.x + box.width > 0, box.y + box.height > 0 else {
-            throw TrackerError.invalidBox(box, imageWidth: imageWidth, imageHeight: imageHeight,
-                                          reason: "lies entirely outside the image")
+            throw TrackerError.invalidBox(
+                box, imageWidth: imageWidth, imageHeight: imageHeight,
+                reason: "lies entirely outside the image")
         }
         return box.clippedForTracking(imageWidth: imageWidth, imageHeight: imageHeight)
     }
@@ -78,10 +80,13 @@ extension Box {
     /// lies outside), otherwise its intersection with the frame. Trackers apply this in
     /// `initialize`; callers compare with it to tell the user that a box was clipped.
     public func clippedForTracking(imageWidth: Int, imageHeight: Int) -> Box {
-        let W = Double(imageWidth), H = Double(imageHeight)
-        guard width > W || height > H else { return self }
-        let x0 = max(x, 0), y0 = max(y, 0)
-        let x1 = min(x + width, W), y1 = min(y + height, H)
+        let frameWidth = Double(imageWidth)
+        let frameHeight = Double(imageHeight)
+        guard width > frameWidth || height > frameHeight else { return self }
+        let x0 = max(x, 0)
+        let y0 = max(y, 0)
+        let x1 = min(x + width, frameWidth)
+        let y1 = min(y + height, frameHeight)
         return Box(x: x0, y: y0, width: max(x1 - x0, 0), height: max(y1 - y0, 0))
     }
 }
