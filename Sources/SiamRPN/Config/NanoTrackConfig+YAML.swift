@@ -28,20 +28,12 @@ extension NanoTrackConfig {
         try reader.read("META_ARC", into: &metaArc)
         try reader.read("CUDA", into: &cuda)
         for trainerSection in ["TRAIN", "DATASET", "MASK", "ADJUST", "BAN"] { _ = reader.take(trainerSection) }
-        if var backbone = try reader.section("BACKBONE") {
-            var type = "mobilenetv3_small_v3"
-            var pretrained = ""
-            var trainLayers: [String] = []
-            var kwargs: [String: ConfigValue] = [:]
-            var layersLR = 0.1
-            var trainEpoch = 10
-            try backbone.read("TYPE", into: &type)
-            try backbone.read("KWARGS", into: &kwargs)
-            try backbone.read("PRETRAINED", into: &pretrained)
-            try backbone.read("TRAIN_LAYERS", into: &trainLayers)
-            try backbone.read("LAYERS_LR", into: &layersLR)
-            try backbone.read("TRAIN_EPOCH", into: &trainEpoch)
-            backbone.warnUnknownKeys()
+        if var section = try reader.section("BACKBONE") {
+            // NanoTrack's config.py declares the same BACKBONE keys as pysot's.
+            var backbone = BackboneConfig()
+            backbone.type = "mobilenetv3_small_v3"
+            try backbone.merge(&section)
+            let type = backbone.type
             guard type == "mobilenetv3_small_v3" else {
                 throw ConfigError.unsupported(
                     source: source, keyPath: "BACKBONE.TYPE",
