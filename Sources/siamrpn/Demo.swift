@@ -104,11 +104,16 @@ struct Demo: ParsableCommand {
 
             let existed = FileManager.default.fileExists(atPath: dir.path)
             try createDirectory(dir)
+            // The previous run's video would sit beside this run's results (until this run's
+            // replaces it, or for good with --no-video or when this run is killed).
             let stale = dir.appendingPathComponent("\(source.name).mp4")
-            if noVideo, FileManager.default.fileExists(atPath: stale.path) {
+            if FileManager.default.fileExists(atPath: stale.path) {
                 try? FileManager.default.removeItem(at: stale)
-                printError("note: removed the previous run's \(stale.path) (--no-video)")
+                if noVideo { printError("note: removed the previous run's \(stale.path) (--no-video)") }
             }
+            // Until the run ends, summary.json says it has not: a killed run (SIGKILL, power
+            // loss) leaves no previous run's summary beside its boxes.
+            try writeProvisionalSummary(sequence: source.name, to: dir)
             let interruption = Interruption()
             defer { interruption.uninstall() }
             let run = TrackingRun(
@@ -204,6 +209,13 @@ func parseDecimal(_ text: String) -> Double? {
     return value
 }
 
+/// `summary.json` of a run that has started and not ended.
+func writeProvisionalSummary(sequence: String, to dir: URL) throws {
+    try writeJSON(
+        ["sequence": sequence, "complete": false, "stop_reason": "the run has not finished: it is still going or was killed"],
+        to: dir.appendingPathComponent("summary.json"))
+}
+
 func writeSummary(_ o: TrackingRun.Outcome, model: String, groundTruth: String?, evaluation: OnePassEvaluation?, to dir: URL) throws {
     var object: [String: Any] = [
         "sequence": o.sequence, "frames": o.frames, "complete": o.stop == .complete,
@@ -218,10 +230,15 @@ func writeSummary(_ o: TrackingRun.Outcome, model: String, groundTruth: String?,
         object["precision_20px"] = e.precision
         object["normalized_precision_0.20"] = e.normalizedPrecision
     }
+    try writeJSON(object, to: dir.appendingPathComponent("summary.json"))
+}
+
+/// Writes `object` as sorted, indented JSON under a temporary name, then renames it over `url`.
+func writeJSON(_ object: [String: Any], to url: URL) throws {
     do {
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-        try data.write(to: dir.appendingPathComponent("summary.json"), options: .atomic)
+        try data.write(to: url, options: .atomic)
     } catch {
-        throw CLIError("cannot write '\(dir.appendingPathComponent("summary.json").path)': \(describeFileError(error))")
+        throw CLIError("cannot write '\(url.path)': \(describeFileError(error))")
     }
 }

@@ -178,6 +178,39 @@ struct DemoRobustnessTests {
         #expect(try Self.frameCount(out.appendingPathComponent("bag.mp4")) == frames)
     }
 
+    @Test func aKilledRunLeavesWholeLinesAndSaysItDidNotFinishAndARerunCompletes() throws {
+        let out = try SiamRPNBinary.temporaryFolder().appendingPathComponent("out")
+        #expect(try SiamRPNBinary.run(["demo", "--output", out.path, "--threads", "1"]).status == 0)
+        let process = Process()
+        process.executableURL = SiamRPNBinary.url
+        process.arguments = ["demo", "--output", out.path, "--threads", "1"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let boxes = out.appendingPathComponent("boxes.txt")
+        let deadline = Date().addingTimeInterval(60)
+        // The first run's boxes.txt has 196 lines until the second run truncates it.
+        while Date() < deadline, ((try? Self.lines(boxes))?.count ?? 196) >= 196 { usleep(5_000) }
+        while Date() < deadline, ((try? Self.lines(boxes))?.count ?? 0) < 10 { usleep(20_000) }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let lines = try Self.lines(boxes)
+        let scores = try Self.lines(out.appendingPathComponent("scores.txt"))
+        #expect(lines.count >= 10 && lines.count < 196)
+        #expect(lines.allSatisfy { $0.split(separator: ",").count == 4 }, "no half-written line")
+        // Each frame's box line is written before its score line.
+        #expect(scores.count == lines.count || scores.count == lines.count - 1)
+        let s = try Self.summary(out)
+        #expect(s["complete"] as? Bool == false && (s["stop_reason"] as? String)?.contains("has not finished") == true)
+        #expect(!Self.exists(out.appendingPathComponent("bag.mp4")), "no video of the previous run beside this run's boxes")
+
+        let rerun = try SiamRPNBinary.run(["demo", "--output", out.path, "--threads", "1"])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(try Self.lines(boxes).count == 196 && Self.summary(out)["complete"] as? Bool == true)
+        #expect(try Self.frameCount(out.appendingPathComponent("bag.mp4")) == 196)
+        #expect(!Self.exists(out.appendingPathComponent(".bag.partial.mp4")), "the killed run's partial video is gone")
+    }
+
     #if os(Linux)
         @Test func aFullDiskEndsTheRunWithTheSystemsReason() throws {
             let out = try SiamRPNBinary.temporaryFolder()
