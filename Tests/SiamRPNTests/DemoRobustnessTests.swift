@@ -155,18 +155,30 @@ struct DemoRobustnessTests {
         #expect(!Self.exists(out.appendingPathComponent(".vot_ball1.partial.mp4")))
     }
 
-    @Test(arguments: [SIGTERM, SIGINT])
-    func aSignalStopsTheRunCleanly(signal number: Int32) throws {
-        let out = try SiamRPNBinary.temporaryFolder().appendingPathComponent("out")
+    /// `siamrpn demo --output OUT --threads 1` on the bundled video (196 frames), started in
+    /// the background.
+    static func startBundledDemo(output: URL) throws -> Process {
         let process = Process()
         process.executableURL = SiamRPNBinary.url
-        process.arguments = ["demo", "--output", out.path, "--threads", "1"]
+        process.arguments = ["demo", "--output", output.path, "--threads", "1"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let boxes = out.appendingPathComponent("boxes.txt")
+        return process
+    }
+
+    /// Polls `file` (for at most a minute) until its line count satisfies `condition`.
+    static func wait(for file: URL, toHaveLines condition: (Int) -> Bool) {
         let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline, ((try? Self.lines(boxes))?.count ?? 0) < 10 { usleep(20_000) }
+        while Date() < deadline, !condition((try? lines(file))?.count ?? 0) { usleep(5_000) }
+    }
+
+    @Test(arguments: [SIGTERM, SIGINT])
+    func aSignalStopsTheRunCleanly(signal number: Int32) throws {
+        let out = try SiamRPNBinary.temporaryFolder().appendingPathComponent("out")
+        let process = try Self.startBundledDemo(output: out)
+        let boxes = out.appendingPathComponent("boxes.txt")
+        Self.wait(for: boxes, toHaveLines: { $0 >= 10 })
         kill(process.processIdentifier, number)
         process.waitUntilExit()
         #expect(process.terminationStatus == 128 + number)
@@ -181,17 +193,11 @@ struct DemoRobustnessTests {
     @Test func aKilledRunLeavesWholeLinesAndSaysItDidNotFinishAndARerunCompletes() throws {
         let out = try SiamRPNBinary.temporaryFolder().appendingPathComponent("out")
         #expect(try SiamRPNBinary.run(["demo", "--output", out.path, "--threads", "1"]).status == 0)
-        let process = Process()
-        process.executableURL = SiamRPNBinary.url
-        process.arguments = ["demo", "--output", out.path, "--threads", "1"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try Self.startBundledDemo(output: out)
         let boxes = out.appendingPathComponent("boxes.txt")
-        let deadline = Date().addingTimeInterval(60)
         // The first run's boxes.txt has 196 lines until the second run truncates it.
-        while Date() < deadline, ((try? Self.lines(boxes))?.count ?? 196) >= 196 { usleep(5_000) }
-        while Date() < deadline, ((try? Self.lines(boxes))?.count ?? 0) < 10 { usleep(20_000) }
+        Self.wait(for: boxes, toHaveLines: { $0 < 196 })
+        Self.wait(for: boxes, toHaveLines: { $0 >= 10 })
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         let lines = try Self.lines(boxes)
