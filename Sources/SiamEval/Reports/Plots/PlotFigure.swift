@@ -3,19 +3,19 @@
 import Foundation
 
 /// An RGB colour, components in [0, 1].
-public struct PlotColor: Sendable, Equatable {
-    public var r: Double
-    public var g: Double
-    public var b: Double
+struct PlotColor: Sendable, Equatable {
+    var r: Double
+    var g: Double
+    var b: Double
 
-    public init(_ r: Double, _ g: Double, _ b: Double) {
+    init(_ r: Double, _ g: Double, _ b: Double) {
         self.r = r
         self.g = g
         self.b = b
     }
 
     /// `#rrggbb`.
-    public var hex: String {
+    var hex: String {
         func c(_ v: Double) -> String {
             let h = String(Int((max(0, min(1, v)) * 255).rounded()), radix: 16)
             return h.count == 1 ? "0" + h : h
@@ -26,15 +26,15 @@ public struct PlotColor: Sendable, Equatable {
     /// pysot's `COLOR` by rank, with its two colours that vanish on white made darker: green
     /// (0, 1, 0) → (0, 0.7, 0) and yellow (1, 1, 0) → (0.8, 0.65, 0). Ranks past 11 wrap around
     /// (pysot fails there).
-    public static let palette: [PlotColor] = [
+    static let palette: [PlotColor] = [
         PlotColor(1, 0, 0), PlotColor(0, 0.7, 0), PlotColor(1, 0, 1), PlotColor(0.8, 0.65, 0), PlotColor(0, 162 / 255, 232 / 255),
         PlotColor(0.5, 0.5, 0.5), PlotColor(0, 0, 1), PlotColor(0, 0.8, 0.8), PlotColor(136 / 255, 0, 21 / 255),
         PlotColor(1, 127 / 255, 39 / 255), PlotColor(0, 0, 0)
     ]
 
-    public static func rank(_ i: Int) -> PlotColor { palette[i % palette.count] }
-    public static let black = PlotColor(0, 0, 0)
-    public static let grid = PlotColor(0.8, 0.8, 0.8)
+    static func rank(_ i: Int) -> PlotColor { palette[i % palette.count] }
+    static let black = PlotColor(0, 0, 0)
+    static let grid = PlotColor(0.8, 0.8, 0.8)
 }
 
 /// A figure described once and drawn by both renderers (so the SVG and the PNG agree).
