@@ -56,6 +56,12 @@ struct Eval: ParsableCommand {
             let plotDir = plots.map { URL(fileURLWithPath: $0) }
             switch data.kind.evaluationProtocol {
             case .onePass:
+                let polygons = data.videos.filter { v in v.groundTruth.contains { $0.count == 8 } }.count
+                if polygons > 0 {
+                    printError(
+                        "note: \(polygons) videos have polygon ground truth; one-pass scores use their bounding rectangles "
+                            + "(pysot's OPEBenchmark would read the first four polygon numbers as x,y,w,h)")
+                }
                 let r = try ResultScoring.onePass(data, results: results, trackers: trackers)
                 text = render(
                     r, table: { ReportTable.ope($0, showVideoLevel: showVideoLevel, color: color) }, json: ReportJSON.ope,

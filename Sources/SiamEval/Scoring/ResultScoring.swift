@@ -163,9 +163,11 @@ public enum ResultScoring {
         return LongTermResults(dataset: dataset.name, trackers: scored)
     }
 
-    /// The size of a video's first frame (pysot reads it for the VOT overlap's bounds).
+    /// The size of a video's first frame (pysot reads it for the VOT overlap's bounds); when that
+    /// frame is not there, the size its json records.
     static func imageSize(_ video: BenchmarkVideo) throws -> (Int, Int) {
         guard let first = video.frames.first else { throw DatasetError("video \(video.name) has no frames") }
+        if let size = video.recordedSize, !FileManager.default.fileExists(atPath: first.path) { return (size.width, size.height) }
         do {
             let image = try Image.load(contentsOf: first)
             return (image.width, image.height)
