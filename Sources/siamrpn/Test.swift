@@ -45,6 +45,8 @@ struct Test: ParsableCommand {
     var threads: Int?
     @Flag(help: "Fail a video at damaged frames (a truncated JPEG) instead of warning.")
     var strict = false
+    @Flag(help: "Also write each video's frames with the ground truth (green) and the tracker's box (yellow) to TRACKER/vis/<video>.mp4.")
+    var vis = false
 
     func run() throws {
         try reportingErrors {
@@ -92,6 +94,7 @@ struct Test: ParsableCommand {
                 shouldStop: { interruption.receivedSignal != nil },
                 output: { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) },
                 progress: { printError($0) })
+            run.writesVisualization = vis
             let summary = run.run(videos, trackerDirectory: trackerDirectory)
             if case .vot = data.kind { FileHandle.standardOutput.write(Data("\(name) total lost: \(summary.lost)\n".utf8)) }
 

@@ -223,4 +223,26 @@ struct BenchmarkCommandTests {
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("NanoTrack's head is built for a 255 px search region"))
     }
+
+    /// `--vis` writes each video's annotated frames as a video beside the results (never under its
+    /// final name before it is complete) and changes nothing in the result files.
+    @Test func visWritesAnAnnotatedVideoPerVideoAndTheSameResults() throws {
+        let root = try Self.dataset()
+        let plain = try SiamRPNBinary.temporaryFolder()
+        let drawn = try SiamRPNBinary.temporaryFolder()
+        #expect(try Self.test(root, results: plain, ["--video", "ball"]).status == 0)
+        let r = try Self.test(root, results: drawn, ["--video", "ball", "--vis"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let vis = drawn.appendingPathComponent("OTBmini/NanoTrackV3/vis")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: vis.path) == ["ball.mp4"])
+        // Decoding the video with `demo` shows it holds one frame per tracked frame.
+        let probe = try SiamRPNBinary.run([
+            "demo", "--video_name", vis.appendingPathComponent("ball.mp4").path, "--init", "10,10,20,20",
+            "--output", drawn.appendingPathComponent("probe").path, "--no-video"
+        ])
+        #expect(probe.status == 0, "the --vis video decodes: \(probe.stderr)")
+        let boxes = try String(contentsOf: drawn.appendingPathComponent("probe/boxes.txt"), encoding: .utf8)
+        #expect(boxes.split(separator: "\n").count == 21, "one video frame per tracked frame")
+        #expect(Self.files(plain)["/OTBmini/NanoTrackV3/ball.txt"] == Self.files(drawn)["/OTBmini/NanoTrackV3/ball.txt"])
+    }
 }

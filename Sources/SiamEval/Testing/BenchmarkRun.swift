@@ -63,6 +63,8 @@ public final class BenchmarkRun: @unchecked Sendable {
     let shouldStop: @Sendable () -> Bool
     let output: @Sendable (String) -> Void
     let progress: @Sendable (String) -> Void
+    /// `test --vis`: each video's annotated frames go to `<tracker folder>/vis/<video>.mp4`.
+    public var writesVisualization = false
 
     // Shared by the jobs, under `lock`.
     private let lock = NSLock()
@@ -132,7 +134,22 @@ public final class BenchmarkRun: @unchecked Sendable {
                         tracker = try makeTracker(unit.hyperparameters)
                         trackerSetting = unit.hyperparameters
                     }
-                    let result = try ProtocolRun.run(video, kind: dataset.kind, tracker: tracker!, loadImage: loadImage, shouldStop: shouldStop)
+                    var vis: TrackingVisualization?
+                    if writesVisualization {
+                        vis = try TrackingVisualization(
+                            folder: unit.trackerDirectory.appendingPathComponent("vis"), video: video.name,
+                            showsLost: dataset.kind.evaluationProtocol == .vot)
+                    }
+                    let result: VideoResult
+                    do {
+                        result = try ProtocolRun.run(
+                            video, kind: dataset.kind, tracker: tracker!, loadImage: loadImage, shouldStop: shouldStop,
+                            observe: vis.map { v in { try v.add($0) } })
+                        try vis?.finish()
+                    } catch {
+                        vis?.discard()
+                        throw error
+                    }
                     try write(result, into: unit.trackerDirectory)
                     lock.lock()
                     summary.tracked.append(unit.label)

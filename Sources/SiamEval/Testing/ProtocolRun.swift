@@ -29,6 +29,16 @@ public struct VideoResult: Sendable {
     }
 }
 
+/// One tracked frame, for drawing it (`test --vis`): `box` is the tracker's output (nil on an
+/// (re-)initialisation frame), `lost` the failures so far.
+public struct TrackedFrame {
+    public var index: Int
+    public var image: Image
+    public var groundTruth: [Double]
+    public var box: Box?
+    public var lost: Int
+}
+
 /// Runs one video under its benchmark's protocol, exactly as pysot's test.py.
 public enum ProtocolRun {
     /// The result file whose presence marks `video` complete, relative to the tracker folder.
@@ -45,19 +55,19 @@ public enum ProtocolRun {
     /// frames (an interrupted video throws `CancellationError`, nothing of it is kept).
     public static func run(
         _ video: BenchmarkVideo, kind: BenchmarkKind, tracker: any ObjectTracker,
-        loadImage: (URL) throws -> Image, shouldStop: () -> Bool = { false }
+        loadImage: (URL) throws -> Image, shouldStop: () -> Bool = { false }, observe: ((TrackedFrame) throws -> Void)? = nil
     ) throws -> VideoResult {
         guard let first = video.initialRegion else {
             throw DatasetError("video \(video.name): the first ground-truth row is not 4 or 8 numbers")
         }
         guard first.isFinite else { throw DatasetError("video \(video.name): the first ground-truth box is not a number (NaN)") }
-        if case .vot = kind { return try reset(video, tracker: tracker, loadImage: loadImage, shouldStop: shouldStop) }
-        return try onePass(video, kind: kind, first: first, tracker: tracker, loadImage: loadImage, shouldStop: shouldStop)
+        if case .vot = kind { return try reset(video, tracker: tracker, loadImage: loadImage, shouldStop: shouldStop, observe: observe) }
+        return try onePass(video, kind: kind, first: first, tracker: tracker, loadImage: loadImage, shouldStop: shouldStop, observe: observe)
     }
 
     static func onePass(
         _ video: BenchmarkVideo, kind: BenchmarkKind, first: GroundTruthRegion, tracker: any ObjectTracker,
-        loadImage: (URL) throws -> Image, shouldStop: () -> Bool
+        loadImage: (URL) throws -> Image, shouldStop: () -> Bool, observe: ((TrackedFrame) throws -> Void)?
     ) throws -> VideoResult {
         var boxes: [String] = []
         var scores: [String] = []
@@ -67,6 +77,7 @@ public enum ProtocolRun {
             if shouldStop() { throw CancellationError() }
             let image = try loadImage(frame)
             let start = DispatchTime.now().uptimeNanoseconds
+            var tracked: Box?
             if idx == 0 {
                 let box = first.pysotInitBox
                 try tracker.initialize(image: image, box: box)
@@ -76,8 +87,11 @@ public enum ProtocolRun {
                 let result = try tracker.update(image: image)
                 boxes.append(line(result.box))
                 scores.append(PythonFormat.fixed(Double(result.score), 6))
+                tracked = result.box
             }
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            try observe?(
+                TrackedFrame(index: idx, image: image, groundTruth: video.groundTruth[min(idx, video.groundTruth.count - 1)], box: tracked, lost: 0))
             seconds += elapsed
             times.append(PythonFormat.fixed(elapsed, 6))
         }
@@ -102,7 +116,8 @@ public enum ProtocolRun {
     /// frames in between. 4-number ground truth is first turned into test.py's polygon
     /// `[x, y, x, y+h-1, x+w-1, y+h-1, x+w-1, y]`; boxes are written with `vot_float2str("%.4f")`.
     static func reset(
-        _ video: BenchmarkVideo, tracker: any ObjectTracker, loadImage: (URL) throws -> Image, shouldStop: () -> Bool
+        _ video: BenchmarkVideo, tracker: any ObjectTracker, loadImage: (URL) throws -> Image, shouldStop: () -> Bool,
+        observe: ((TrackedFrame) throws -> Void)?
     ) throws -> VideoResult {
         var lines: [String] = []
         var frameCounter = 0
@@ -121,11 +136,13 @@ public enum ProtocolRun {
             }
             let image = try loadImage(frame)
             let start = DispatchTime.now().uptimeNanoseconds
+            var tracked: Box?
             if idx == frameCounter {
                 try tracker.initialize(image: image, box: GroundTruthRegion.polygon(gt).pysotInitBox)
                 lines.append("1")
             } else {
                 let box = try tracker.update(image: image).box
+                tracked = box
                 let values = [box.x, box.y, box.width, box.height]
                 let overlap = votOverlap(values, gt, bounds: (Double(image.width), Double(image.height)))
                 if overlap > 0 {
@@ -137,6 +154,7 @@ public enum ProtocolRun {
                 }
             }
             seconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            try observe?(TrackedFrame(index: idx, image: image, groundTruth: gt, box: tracked, lost: lost))
         }
         let n = video.name
         return VideoResult(files: [("baseline/\(n)/\(n)_001.txt", text(lines))], seconds: seconds, frames: video.frames.count, lost: lost)
