@@ -41,11 +41,11 @@ let package = Package(
             dependencies: ["SiamNN", "CTurboJPEG", "CPNG", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Resources/demo"), .copy("Resources/nanotrack")]
         ),
-        // pysot's benchmark evaluation toolkit (VOT overlap, AR, EAO, long-term F1); the CLI will use it.
+        // pysot's benchmark toolkit: datasets, the test protocols, and the metrics (OPE, VOT AR/EAO, long-term F1).
         .target(name: "SiamEval", dependencies: ["SiamRPN"]),
         .executableTarget(
             name: "siamrpn",
-            dependencies: ["SiamRPN", "SiamNN", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["SiamRPN", "SiamNN", "SiamEval", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // The README's library example, built and run by the tests.
         .executableTarget(name: "TrackVideo", dependencies: ["SiamRPN"], path: "Examples/TrackVideo"),

@@ -1,9 +1,9 @@
-/// A small strict JSON (RFC 8259) parser for safetensors headers.
+/// A small strict JSON (RFC 8259) parser for safetensors headers and pysot's dataset files.
 ///
 /// Unlike Foundation's `JSONSerialization` it keeps object members in file order, reports
 /// duplicate member names, tells integers from other numbers, and bounds nesting depth
 /// (`maxDepth`), so hostile headers fail with a message instead of exhausting the stack.
-indirect enum JSONValue: Equatable, Sendable {
+package indirect enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
     /// A number written without fraction or exponent that fits in `Int`.
@@ -17,10 +17,12 @@ indirect enum JSONValue: Equatable, Sendable {
 
     /// Parses `bytes[range]` as one JSON value, allowing surrounding whitespace. Throws
     /// `JSONParseError` saying what is wrong and at which byte (relative to `range.lowerBound`).
-    static func parse(_ bytes: [UInt8], _ range: Range<Int>, maxDepth: Int = 64) throws -> JSONValue {
+    /// `allowNonFinite` also accepts Python `json`'s bare `NaN`, `Infinity` and `-Infinity`
+    /// tokens (pysot's dataset files hold them), as `.number`.
+    package static func parse(_ bytes: [UInt8], _ range: Range<Int>, maxDepth: Int = 64, allowNonFinite: Bool = false) throws -> JSONValue {
         var parser = JSONParser(
             bytes: bytes, position: range.lowerBound, start: range.lowerBound,
-            end: range.upperBound, maxDepth: maxDepth)
+            end: range.upperBound, maxDepth: maxDepth, allowNonFinite: allowNonFinite)
         parser.skipWhitespace()
         let value = try parser.value(depth: 0)
         parser.skipWhitespace()
@@ -29,20 +31,41 @@ indirect enum JSONValue: Equatable, Sendable {
     }
 
     /// The value of member `name` if this is an object that has it.
-    subscript(name: String) -> JSONValue? {
+    package subscript(name: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
         return members.first { $0.name == name }?.value
     }
+
+    /// The elements, if this is an array.
+    package var arrayValue: [JSONValue]? {
+        guard case .array(let items) = self else { return nil }
+        return items
+    }
+
+    /// The number (an integer converted), if this is one.
+    package var doubleValue: Double? {
+        switch self {
+        case .integer(let i): return Double(i)
+        case .number(let d): return d
+        default: return nil
+        }
+    }
+
+    /// The string, if this is one.
+    package var stringValue: String? {
+        guard case .string(let s) = self else { return nil }
+        return s
+    }
 }
 
-struct JSONMember: Equatable, Sendable {
-    var name: String
-    var value: JSONValue
+package struct JSONMember: Equatable, Sendable {
+    package var name: String
+    package var value: JSONValue
 }
 
-struct JSONParseError: Error, Sendable {
-    var offset: Int
-    var reason: String
+package struct JSONParseError: Error, Sendable {
+    package var offset: Int
+    package var reason: String
 }
 
 private struct JSONParser {
@@ -51,6 +74,7 @@ private struct JSONParser {
     let start: Int
     let end: Int
     let maxDepth: Int
+    let allowNonFinite: Bool
 
     func error(_ reason: String) -> JSONParseError { JSONParseError(offset: position - start, reason: reason) }
 
@@ -73,7 +97,7 @@ private struct JSONParser {
 
     mutating func value(depth: Int) throws -> JSONValue {
         guard depth < maxDepth else { throw error("nesting deeper than \(maxDepth) levels") }
-        guard position < end else { throw error("unexpected end of the header") }
+        guard position < end else { throw error("unexpected end of the JSON text") }
         switch bytes[position] {
         case UInt8(ascii: "{"):
             position += 1
@@ -95,7 +119,7 @@ private struct JSONParser {
                 skipWhitespace()
                 members.append(JSONMember(name: name, value: try value(depth: depth + 1)))
                 skipWhitespace()
-                guard position < end else { throw error("unexpected end of the header") }
+                guard position < end else { throw error("unexpected end of the JSON text") }
                 if bytes[position] == UInt8(ascii: ",") {
                     position += 1
                     continue
@@ -116,7 +140,7 @@ private struct JSONParser {
                 skipWhitespace()
                 items.append(try value(depth: depth + 1))
                 skipWhitespace()
-                guard position < end else { throw error("unexpected end of the header") }
+                guard position < end else { throw error("unexpected end of the JSON text") }
                 if bytes[position] == UInt8(ascii: ",") {
                     position += 1
                     continue
@@ -130,6 +154,10 @@ private struct JSONParser {
         case UInt8(ascii: "t"): return try expect("true", .bool(true))
         case UInt8(ascii: "f"): return try expect("false", .bool(false))
         case UInt8(ascii: "n"): return try expect("null", .null)
+        case UInt8(ascii: "N") where allowNonFinite: return try expect("NaN", .number(.nan))
+        case UInt8(ascii: "I") where allowNonFinite: return try expect("Infinity", .number(.infinity))
+        case UInt8(ascii: "-") where allowNonFinite && position + 1 < end && bytes[position + 1] == UInt8(ascii: "I"):
+            return try expect("-Infinity", .number(-.infinity))
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             return try number()
         default:
@@ -245,7 +273,7 @@ private struct JSONParser {
 }
 
 /// `s` as a JSON string literal (quotes included), escaping what RFC 8259 requires.
-func jsonQuoted(_ s: String) -> String {
+package func jsonQuoted(_ s: String) -> String {
     var out = "\""
     for u in s.unicodeScalars {
         switch u {
