@@ -19,6 +19,7 @@ SNAPSHOT=${SNAPSHOT:-}
 TRACKER_NAME=${TRACKER_NAME:-}
 SHARDS=${SHARDS:-4}                                 # array tasks = shards
 JOBS=${JOBS:-1}                                     # CPUs per task, and videos tracked at once in it
+THREADS=${THREADS:-}                                # network threads with JOBS=1 (empty: the model's choice)
 SIAMRPN=${SIAMRPN:-$(command -v siamrpn || echo siamrpn)}
 LOGS=${LOGS:-slurm-logs}                            # per-task logs: $LOGS/siamrpn-test-<array>_<task>.out
 EVAL_JSON=${EVAL_JSON:-$RESULTS/$DATASET.eval.json}
@@ -26,7 +27,7 @@ EVAL_JSON=${EVAL_JSON:-$RESULTS/$DATASET.eval.json}
 if ! [[ "$SHARDS" =~ ^[1-9][0-9]*$ ]]; then echo "error: SHARDS must be a positive integer, not '$SHARDS'" >&2; exit 1; fi
 mkdir -p "$LOGS"
 # sbatch hands its environment to the job (--export=ALL, the default): these reach the scripts.
-export DATASET DATASET_ROOT RESULTS CONFIG SNAPSHOT TRACKER_NAME SHARDS JOBS SIAMRPN EVAL_JSON
+export DATASET DATASET_ROOT RESULTS CONFIG SNAPSHOT TRACKER_NAME SHARDS JOBS THREADS SIAMRPN EVAL_JSON
 
 # --parsable prints "<id>" or "<id>;<cluster>". timeout: sbatch must not hang on a dead controller.
 array=$(timeout 60 sbatch --parsable --array=1-"$SHARDS" --cpus-per-task="$JOBS" \
