@@ -23,10 +23,22 @@ public struct BenchmarkVideo: Sendable, Equatable {
     /// LaSOT: whether the target is visible on each frame (pysot's `absent` list, whose 1 means
     /// *visible*: its OPE keeps the frames where it is 1). Nil for other families.
     public var visible: [Bool]?
+    /// The image size a pysot json records (`width`, `height`; pysot itself reads the first frame).
+    /// Used only when the first frame cannot be read, for the VOT overlap's bounds.
+    public var recordedSize: Size?
+
+    public struct Size: Sendable, Equatable {
+        public var width: Int
+        public var height: Int
+        public init(width: Int, height: Int) {
+            self.width = width
+            self.height = height
+        }
+    }
 
     public init(
         name: String, directory: String, frames: [URL], groundTruth: [[Double]], attributes: [String] = [],
-        tags: [String: [Int]] = [:], visible: [Bool]? = nil
+        tags: [String: [Int]] = [:], visible: [Bool]? = nil, recordedSize: Size? = nil
     ) {
         self.name = name
         self.directory = directory
@@ -35,6 +47,7 @@ public struct BenchmarkVideo: Sendable, Equatable {
         self.attributes = attributes
         self.tags = tags
         self.visible = visible
+        self.recordedSize = recordedSize
     }
 
     /// The region tracking starts from: the first ground-truth row.

@@ -57,10 +57,12 @@ public enum PysotDatasetFile {
                 guard absent.count == names.count else { throw fail("\(absent.count) 'absent' flags for \(names.count) images") }
                 visible = absent.map { ($0.doubleValue ?? 0) == 1 }
             }
+            var size: BenchmarkVideo.Size?
+            if let w = v["width"]?.doubleValue, let h = v["height"]?.doubleValue { size = .init(width: Int(w), height: Int(h)) }
             videos.append(
                 BenchmarkVideo(
                     name: member.name, directory: v["video_dir"]?.stringValue ?? member.name, frames: frames, groundTruth: gt,
-                    attributes: (v["attr"]?.arrayValue ?? []).compactMap(\.stringValue), tags: tags, visible: visible))
+                    attributes: (v["attr"]?.arrayValue ?? []).compactMap(\.stringValue), tags: tags, visible: visible, recordedSize: size))
         }
         return BenchmarkDataset(name: name, kind: kind, root: root, videos: videos, source: file.path)
     }
@@ -97,6 +99,9 @@ public enum PysotDatasetFile {
                 break
             case .otb, .uav, .nfs, .lasot:
                 fields.append(("attr", "[" + video.attributes.map(jsonQuoted).joined(separator: ", ") + "]"))
+            }
+            if let size = video.recordedSize {
+                fields += [("width", String(size.width)), ("height", String(size.height))]
             }
             if let visible = video.visible {
                 fields.append(("absent", "[" + visible.map { $0 ? "1" : "0" }.joined(separator: ", ") + "]"))

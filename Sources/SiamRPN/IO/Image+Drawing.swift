@@ -47,7 +47,7 @@ extension Image {
     ///
     /// Each glyph cell is `6 * scale` pixels wide (5 + 1 spacing) and `8 * scale` high (7 + 1); a
     /// newline starts a new line at `x`. Digits, letters (lower case is drawn as upper case),
-    /// space and `. : / # - , % ( ) = _ + ?` are built in; other characters draw as `?`.
+    /// space and `. : / # - , % ( ) [ ] @ = _ + ?` are built in; other characters draw as `?`.
     /// With `background`, the text's bounding box plus `scale` pixels around it is filled first,
     /// which keeps it readable over busy frames.
     public mutating func drawText(

@@ -1,0 +1,198 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// `siamrpn test` / `eval` / `dataset` as a user runs them: shards and a killed worker give the files
+/// of one process, parallel jobs the same files, a rerun resumes, a broken video fails alone, and no
+/// result file is ever visible under its final name before it is complete.
+@Suite(.serialized)
+struct BenchmarkCommandTests {
+    /// An OTB-layout dataset of three real videos from Tests/Fixtures/sequences: Crossing (120
+    /// frames), its first 30 frames, and vot_ball1's 21 frames with their first 21 boxes.
+    static func dataset() throws -> URL {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/sequences")
+        let root = try SiamRPNBinary.temporaryFolder().appendingPathComponent("OTBmini")
+        let fm = FileManager.default
+        try fm.createDirectory(at: root, withIntermediateDirectories: true)
+        try fm.createSymbolicLink(at: root.appendingPathComponent("Crossing"), withDestinationURL: fixtures.appendingPathComponent("Crossing"))
+        for (name, source, count) in [("Crossing30", "Crossing", 30), ("ball", "vot_ball1", 21)] {
+            let img = root.appendingPathComponent("\(name)/img")
+            try fm.createDirectory(at: img, withIntermediateDirectories: true)
+            for i in 1...count {
+                let file = String(format: "%04d.jpg", i)
+                try fm.createSymbolicLink(
+                    at: img.appendingPathComponent(file), withDestinationURL: fixtures.appendingPathComponent("\(source)/img/\(file)"))
+            }
+            let gt = try String(contentsOf: fixtures.appendingPathComponent("\(source)/groundtruth_rect.txt"), encoding: .utf8)
+                .split(whereSeparator: \.isNewline).prefix(count).map { $0 + "\n" }.joined()
+            try Data(gt.utf8).write(to: root.appendingPathComponent("\(name)/groundtruth_rect.txt"))
+        }
+        return root
+    }
+
+    static func test(_ root: URL, results: URL, _ extra: [String] = []) throws -> SiamRPNBinary.Output {
+        try SiamRPNBinary.run(["test", "--dataset", "OTBmini", "--dataset_root", root.path, "--results", results.path] + extra)
+    }
+
+    /// Every file under `dir` (relative path -> bytes), hidden files included.
+    static func files(_ dir: URL) -> [String: Data] {
+        var out: [String: Data] = [:]
+        guard let e = FileManager.default.enumerator(at: dir, includingPropertiesForKeys: nil) else { return out }
+        for case let url as URL in e {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), !isDir.boolValue {
+                out[String(url.path.dropFirst(dir.path.count))] = try? Data(contentsOf: url)
+            }
+        }
+        return out
+    }
+
+    @Test func threeShardsAKilledWorkerAndARerunGiveTheFilesOfOneProcess() throws {
+        let root = try Self.dataset()
+        let single = try SiamRPNBinary.temporaryFolder()
+        let one = try Self.test(root, results: single, ["--threads", "1"])
+        #expect(one.status == 0, "\(one.stderr)")
+        #expect(one.stdout.contains("Video: Crossing "))
+        let reference = Self.files(single)
+        #expect(
+            reference.keys.sorted() == ["/OTBmini/NanoTrackV3/Crossing.txt", "/OTBmini/NanoTrackV3/Crossing30.txt", "/OTBmini/NanoTrackV3/ball.txt"])
+
+        // Frames 120 / 30 / 21: shard 1/3 is Crossing alone, 2/3 Crossing30, 3/3 ball.
+        let sharded = try SiamRPNBinary.temporaryFolder()
+        let victim = Process()
+        victim.executableURL = SiamRPNBinary.url
+        victim.arguments = [
+            "test", "--dataset", "OTBmini", "--dataset_root", root.path, "--results", sharded.path, "--shard", "1/3", "--threads", "1"
+        ]
+        victim.standardOutput = FileHandle.nullDevice
+        victim.standardError = FileHandle.nullDevice
+        try victim.run()
+        let others = try (2...3).map { i in try Self.test(root, results: sharded, ["--shard", "\(i)/3", "--threads", "1"]) }
+        for o in others { #expect(o.status == 0, "\(o.stderr)") }
+        // Kill the Crossing worker while it tracks (it needs over a second for 120 frames).
+        let crossing = sharded.appendingPathComponent("OTBmini/NanoTrackV3/Crossing.txt")
+        usleep(300_000)
+        let stillRunning = victim.isRunning
+        kill(victim.processIdentifier, SIGKILL)
+        victim.waitUntilExit()
+        if stillRunning {
+            #expect(victim.terminationReason == .uncaughtSignal)
+            #expect(!FileManager.default.fileExists(atPath: crossing.path), "a killed video leaves no file under its final name")
+        }
+        let rerun = try Self.test(root, results: sharded, ["--shard", "1/3", "--threads", "1"])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        let shardFiles = Self.files(sharded).filter { !$0.key.contains("/.") }
+        #expect(shardFiles == reference, "byte-identical result files")
+
+        let evalOne = try SiamRPNBinary.run(["eval", "-p", single.path, "-d", "OTBmini", "--dataset_root", root.path, "--format", "json"])
+        let evalShards = try SiamRPNBinary.run(["eval", "-p", sharded.path, "-d", "OTBmini", "--dataset_root", root.path, "--format", "json"])
+        #expect(evalOne.status == 0 && evalShards.status == 0)
+        #expect(evalOne.stdout == evalShards.stdout)
+        #expect(evalOne.stdout.contains("\"success_auc\""))
+    }
+
+    @Test func twoJobsWriteTheFilesOfOneJobAndARerunSkipsThem() throws {
+        let root = try Self.dataset()
+        let a = try SiamRPNBinary.temporaryFolder()
+        let b = try SiamRPNBinary.temporaryFolder()
+        #expect(try Self.test(root, results: a, ["--jobs", "1", "--threads", "1"]).status == 0)
+        let two = try Self.test(root, results: b, ["--jobs", "2"])
+        #expect(two.status == 0, "\(two.stderr)")
+        #expect(Self.files(a) == Self.files(b))
+        let again = try Self.test(root, results: b, ["--jobs", "2"])
+        #expect(again.status == 0)
+        #expect(again.stderr.contains("3 of 3 videos already complete"))
+        #expect(!again.stdout.contains("Video:"))
+        #expect(Self.files(a) == Self.files(b))
+    }
+
+    @Test func aBrokenFrameFailsOnlyItsVideoAndTheExitStatusSaysSo() throws {
+        let root = try Self.dataset()
+        // Replace one frame of `ball` by a file that is not an image.
+        let frame = root.appendingPathComponent("ball/img/0010.jpg")
+        try FileManager.default.removeItem(at: frame)
+        try Data("not a jpeg".utf8).write(to: frame)
+        let results = try SiamRPNBinary.temporaryFolder()
+        let r = try Self.test(root, results: results)
+        #expect(r.status == 3)
+        #expect(r.stderr.contains("missing: ball (failed:"))
+        #expect(r.stderr.contains("0010.jpg"))
+        let dir = results.appendingPathComponent("OTBmini/NanoTrackV3")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("Crossing.txt").path))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("Crossing30.txt").path))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("ball.txt").path))
+        let score = try SiamRPNBinary.run(["eval", "-p", results.path, "-d", "OTBmini", "--dataset_root", root.path])
+        #expect(score.status == 1)
+        #expect(score.stderr.contains("tracker NanoTrackV3: no result file for 1 of 3 videos"))
+        #expect(score.stderr.contains("ball"))
+    }
+
+    @Test func noResultFileIsVisibleUnderItsFinalNameBeforeItIsComplete() throws {
+        let root = try Self.dataset()
+        let results = try SiamRPNBinary.temporaryFolder()
+        let dir = results.appendingPathComponent("OTBmini/NanoTrackV3")
+        let process = Process()
+        process.executableURL = SiamRPNBinary.url
+        process.arguments = ["test", "--dataset", "OTBmini", "--dataset_root", root.path, "--results", results.path, "--threads", "1"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let expected = ["Crossing.txt": 120, "Crossing30.txt": 30, "ball.txt": 21]
+        var looks = 0
+        while process.isRunning {
+            for (name, lines) in expected {
+                if let text = try? String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8) {
+                    #expect(text.split(separator: "\n").count == lines, "\(name) seen incomplete")
+                }
+            }
+            looks += 1
+            usleep(2_000)
+        }
+        #expect(process.terminationStatus == 0)
+        #expect(looks > 10)
+        for (name, lines) in expected {
+            #expect((try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)).split(separator: "\n").count == lines)
+        }
+    }
+
+    @Test func badArgumentsAreOneLineErrors() throws {
+        let root = try Self.dataset()
+        let results = try SiamRPNBinary.temporaryFolder()
+        let cases: [([String], String)] = [
+            (["test", "--dataset", "Mine", "--dataset_root", root.path], "unknown dataset name 'Mine'"),
+            (["test", "--dataset", "OTBmini", "--dataset_root", "/nonexistent"], "is not a folder"),
+            (["test", "--dataset", "OTBmini", "--dataset_root", root.path, "--shard", "0/3"], "expected I/N with 1 <= I <= N"),
+            (["test", "--dataset", "OTBmini", "--dataset_root", root.path, "--shard", "auto"], "neither a Slurm array task"),
+            (["test", "--dataset", "OTBmini", "--dataset_root", root.path, "--video", "nope"], "has no video 'nope'"),
+            (["eval", "-p", results.path, "-d", "OTBmini", "--dataset_root", root.path], "no results for OTBmini")
+        ]
+        for (arguments, message) in cases {
+            let r = try SiamRPNBinary.run(arguments + ["--results", results.path].filter { _ in arguments[0] == "test" })
+            #expect(r.status == 1, "\(arguments)")
+            #expect(r.stderr.contains(message), "\(arguments): \(r.stderr)")
+        }
+    }
+
+    @Test func datasetCommandListsVideosAndWritesPysotsJson() throws {
+        let root = try Self.dataset()
+        let json = root.deletingLastPathComponent().appendingPathComponent("OTBmini.json")
+        let r = try SiamRPNBinary.run(["dataset", "--dataset", "OTBmini", "--dataset_root", root.path, "--videos", "--write-json", json.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("OTBmini: 3 videos, 171 frames, ope protocol"))
+        #expect(r.stdout.contains("  Crossing30: 30 frames"))
+        let text = try String(contentsOf: json, encoding: .utf8)
+        #expect(
+            text.hasPrefix(
+                "{\"Crossing\": {\"video_dir\": \"Crossing\", \"init_rect\": [205, 151, 17, 50], \"img_names\": [\"Crossing/img/0001.jpg\""))
+        try FileManager.default.removeItem(at: root.appendingPathComponent("ball/img/0021.jpg"))
+        let broken = try SiamRPNBinary.run(["dataset", "--dataset", "OTBmini", "--dataset_root", root.path])
+        #expect(broken.status != 0)
+        #expect((broken.stdout + broken.stderr).contains("ball"))
+    }
+}
