@@ -54,12 +54,19 @@ final class SlurmClusterTests: XCTestCase {
             stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// Why the cluster cannot be used (nil when `sinfo` answers), asked once for all tests.
+    static let unavailable: String? = {
+        guard FileManager.default.fileExists(atPath: slurmConf) else { return "no \(slurmConf)" }
+        guard let info = try? run(["sinfo", "-h", "-o", "%a %D %t"], seconds: 10) else { return "sinfo is not runnable" }
+        guard info.status == 0, info.stdout.hasPrefix("up") else {
+            return "`sinfo` with SLURM_CONF=\(slurmConf) says: \((info.stderr + info.stdout).prefix(300))"
+        }
+        return nil
+    }()
+
     override func setUpWithError() throws {
-        let info = try? Self.run(["sinfo", "-h", "-o", "%a %D %t"], seconds: 10)
-        guard let info, info.status == 0, info.stdout.hasPrefix("up") else {
-            throw XCTSkip(
-                "no Slurm cluster answers `sinfo` (SLURM_CONF=\(Self.slurmConf)): \(info.map { $0.stderr + $0.stdout } ?? "not runnable"); "
-                    + "start one with scripts/slurm-local.sh up")
+        if let reason = Self.unavailable {
+            throw XCTSkip("no Slurm cluster to submit to (\(reason)); start one with scripts/slurm-local.sh up")
         }
         guard FileManager.default.isExecutableFile(atPath: SiamRPNBinary.url.path) else {
             throw XCTSkip("no built siamrpn at \(SiamRPNBinary.url.path)")
