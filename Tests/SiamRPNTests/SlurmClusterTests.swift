@@ -316,6 +316,7 @@ final class SlurmClusterTests: XCTestCase {
         XCTAssertFalse(kept.isEmpty)
         for name in kept {
             let after = try FileManager.default.attributesOfItem(atPath: trackerDir.appendingPathComponent(name).path)
+            XCTAssertNotNil(after[.systemFileNumber] as? Int)
             XCTAssertEqual(after[.systemFileNumber] as? Int, before[name]?[.systemFileNumber] as? Int, "\(name) was written again")
             XCTAssertEqual(after[.modificationDate] as? Date, before[name]?[.modificationDate] as? Date, "\(name) was written again")
         }
@@ -327,6 +328,8 @@ final class SlurmClusterTests: XCTestCase {
         func videos(_ text: String) -> Set<String> {
             Set(text.components(separatedBy: " Video: ").dropFirst().compactMap { $0.split(separator: " ").first.map(String.init) })
         }
+        XCTAssertFalse(videos(firstAttempt).isEmpty, "task 1 was cancelled mid-run, after a complete video")
+        XCTAssert(videos(firstAttempt).isSubset(of: Set(kept.map { String($0.dropLast(".txt".count)) })), "its complete videos were kept")
         XCTAssert(videos(firstAttempt).isDisjoint(with: videos(secondAttempt)), "no video tracked twice:\n\(log)")
         XCTAssertEqual(videos(firstAttempt).count + videos(secondAttempt).count, 8, "shard 1 of 3 has 8 of the 24 videos:\n\(log)")
     }
