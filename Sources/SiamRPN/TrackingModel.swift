@@ -23,10 +23,16 @@ public struct TrackingModel: Sendable {
     /// cores). NanoTrack's layers are too small to gain from a second thread (measured: 9.4 ms
     /// per step on one thread, 12.6 ms on two); SiamRPN++ networks use all cores.
     public let preferredThreads: Int?
-    private let tracker: @Sendable () throws -> any ObjectTracker
+    /// The config's tracking hyperparameters (pysot's `TRACK.*`, NanoTrack's `TRACK`).
+    public let hyperparameters: TrackHyperparameters
+    private let tracker: @Sendable (TrackHyperparameters) throws -> any ObjectTracker
 
     /// A new tracker on this model (SiamRPN++: the type `TRACK.TYPE` names; NanoTrack: its tracker).
-    public func makeTracker() throws -> any ObjectTracker { try tracker() }
+    public func makeTracker() throws -> any ObjectTracker { try tracker(hyperparameters) }
+
+    /// A new tracker with other hyperparameters (pysot's `tools/hp_search.py` sets the same four
+    /// config keys). NanoTrack's head is built for its search size: another `instanceSize` throws.
+    public func makeTracker(hyperparameters: TrackHyperparameters) throws -> any ObjectTracker { try tracker(hyperparameters) }
 
     /// Loads a config and a checkpoint (`.pth` zip or legacy, snapshot or state dict, or
     /// `.safetensors`). Throws `ConfigError`, `CheckpointError` or `ModelLoadError`, each saying
@@ -47,19 +53,37 @@ public struct TrackingModel: Sendable {
                         + "(V1 and V2 are recognised by `siamrpn inspect` but their networks are not implemented)")
             }
             let model = try NanoTrackModel(weights: weights)
-            return TrackingModel(network: model, name: "NanoTrackV3", warnings: warnings, preferredThreads: 1) {
-                NanoTracker(model: model, config: config)
+            let defaults = TrackHyperparameters(
+                penaltyK: config.penaltyK, windowInfluence: config.windowInfluence, lr: config.lr, instanceSize: config.instanceSize)
+            return TrackingModel(network: model, name: "NanoTrackV3", warnings: warnings, preferredThreads: 1, hyperparameters: defaults) { h in
+                guard h.instanceSize == config.instanceSize else {
+                    throw ModelLoadError.unsupportedModel(
+                        "NanoTrack's head is built for a \(config.instanceSize) px search region; it cannot track with \(h.instanceSize)")
+                }
+                var c = config
+                c.penaltyK = h.penaltyK
+                c.windowInfluence = h.windowInfluence
+                c.lr = h.lr
+                return NanoTracker(model: model, config: c)
             }
         }
         let config = try PysotConfig.load(contentsOf: configURL)
         let model = try SiamRPNModel(config: config, weights: StateDict.load(contentsOf: snapshotURL))
         // Fail now, not at the first frame, when TRACK.TYPE names a tracker that cannot run.
         _ = try SiamRPN.makeTracker(model: model, config: config)
+        let defaults = TrackHyperparameters(
+            penaltyK: config.track.penaltyK, windowInfluence: config.track.windowInfluence, lr: config.track.lr,
+            instanceSize: config.track.instanceSize)
         return TrackingModel(
             network: model, name: "\(config.metaArc) (\(model.spec.summary))", warnings: config.warnings,
-            preferredThreads: nil
-        ) {
-            try SiamRPN.makeTracker(model: model, config: config)
+            preferredThreads: nil, hyperparameters: defaults
+        ) { h in
+            var c = config
+            c.track.penaltyK = h.penaltyK
+            c.track.windowInfluence = h.windowInfluence
+            c.track.lr = h.lr
+            c.track.instanceSize = h.instanceSize
+            return try SiamRPN.makeTracker(model: model, config: c)
         }
     }
 
@@ -73,13 +97,33 @@ public struct TrackingModel: Sendable {
     public static var bundledSnapshot: URL { Bundle.module.bundleURL.appendingPathComponent("nanotrack/nanotrackv3.safetensors") }
 
     private init(
-        network: any SiameseNetwork, name: String, warnings: [String], preferredThreads: Int?,
-        tracker: @escaping @Sendable () throws -> any ObjectTracker
+        network: any SiameseNetwork, name: String, warnings: [String], preferredThreads: Int?, hyperparameters: TrackHyperparameters,
+        tracker: @escaping @Sendable (TrackHyperparameters) throws -> any ObjectTracker
     ) {
+        self.hyperparameters = hyperparameters
         self.network = network
         self.name = name
         self.warnings = warnings
         self.preferredThreads = preferredThreads
         self.tracker = tracker
+    }
+}
+
+/// The four tracking hyperparameters pysot's `tools/hp_search.py` searches over.
+public struct TrackHyperparameters: Sendable, Equatable, Hashable {
+    /// Scale / ratio change penalty (`TRACK.PENALTY_K`).
+    public var penaltyK: Double
+    /// Cosine window weight (`TRACK.WINDOW_INFLUENCE`).
+    public var windowInfluence: Double
+    /// Size smoothing learning rate (`TRACK.LR`).
+    public var lr: Double
+    /// Search region side in pixels (`TRACK.INSTANCE_SIZE`).
+    public var instanceSize: Int
+
+    public init(penaltyK: Double, windowInfluence: Double, lr: Double, instanceSize: Int) {
+        self.penaltyK = penaltyK
+        self.windowInfluence = windowInfluence
+        self.lr = lr
+        self.instanceSize = instanceSize
     }
 }

@@ -82,8 +82,8 @@ struct Test: ParsableCommand {
             defer { interruption.uninstall() }
             let strict = self.strict
             let run = BenchmarkRun(
-                dataset: data, trackerDirectory: trackerDirectory, jobs: jobs,
-                makeTracker: { try model.makeTracker() },
+                dataset: data, jobs: jobs,
+                makeTracker: { try $0.map(model.makeTracker(hyperparameters:)) ?? model.makeTracker() },
                 loadImage: { url in
                     let (image, warning) = try Image.loadReportingWarning(contentsOf: url, strict: strict)
                     if let warning { printError("warning: \(url.path): \(warning)") }
@@ -92,7 +92,7 @@ struct Test: ParsableCommand {
                 shouldStop: { interruption.receivedSignal != nil },
                 output: { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) },
                 progress: { printError($0) })
-            let summary = run.run(videos)
+            let summary = run.run(videos, trackerDirectory: trackerDirectory)
             if case .vot = data.kind { FileHandle.standardOutput.write(Data("\(name) total lost: \(summary.lost)\n".utf8)) }
 
             let complete = summary.tracked.count + summary.skipped.count

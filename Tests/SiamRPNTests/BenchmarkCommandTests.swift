@@ -195,4 +195,32 @@ struct BenchmarkCommandTests {
         #expect(broken.status != 0)
         #expect((broken.stdout + broken.stderr).contains("ball"))
     }
+
+    /// A 2 x 2 grid over 3 videos: two shards give the folders of one process, and the ranking lists
+    /// the four settings, best success first.
+    @Test func hpSearchShardsGiveOneProcessesFoldersAndRankTheSettings() throws {
+        let root = try Self.dataset()
+        let grid = ["--penalty_k", "0.1,0.3,0.1", "--window_influence", "0.4", "--lr", "0.3,0.5,0.1"]
+        func search(_ results: URL, _ extra: [String]) throws -> SiamRPNBinary.Output {
+            try SiamRPNBinary.run(["hp-search", "--dataset", "OTBmini", "--dataset_root", root.path, "--results", results.path] + grid + extra)
+        }
+        let single = try SiamRPNBinary.temporaryFolder()
+        let one = try search(single, [])
+        #expect(one.status == 0, "\(one.stderr)")
+        #expect(one.stdout.contains("4 of 4 settings complete; ranked by Success"))
+        #expect(one.stdout.contains("NanoTrackV3_r255_pk-0.100_wi-0.400_lr-0.300"))
+        #expect(one.stdout.contains("best: TRACK.PENALTY_K "))
+        let sharded = try SiamRPNBinary.temporaryFolder()
+        let first = try search(sharded, ["--shard", "1/2"])
+        #expect(first.status == 0)
+        #expect(first.stdout.contains("of 4 settings complete") || first.stdout.contains("no setting is complete yet"))
+        let second = try search(sharded, ["--shard", "2/2", "--jobs", "2"])
+        #expect(second.status == 0)
+        #expect(Self.files(sharded) == Self.files(single))
+        let ranks = one.stdout.split(separator: "\n").filter { $0.hasPrefix("1 | ") || $0.hasPrefix("4 | ") }
+        #expect(ranks.count == 2)
+        let refused = try SiamRPNBinary.run(["hp-search", "--dataset", "OTBmini", "--dataset_root", root.path, "--search_region", "287"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("NanoTrack's head is built for a 255 px search region"))
+    }
 }

@@ -3,7 +3,8 @@ import Foundation
 import SiamRPN
 
 /// Tracks a dataset's videos into pysot's result layout, `<tracker folder>/<file of
-/// ProtocolRun.completionFile>`, one video at a time per job.
+/// ProtocolRun.completionFile>`, one unit of work (a video, with a tracker folder and optionally
+/// other hyperparameters) at a time per job.
 ///
 /// Crash safety: a video's files are written under hidden `.<name>.partial` names in their final
 /// folder and renamed when the whole video is done, its completion file last, so a result file
@@ -32,11 +33,32 @@ public final class BenchmarkRun: @unchecked Sendable {
         public var isComplete: Bool { failed.isEmpty && interrupted.isEmpty }
     }
 
+    /// One video tracked into one tracker folder (`<results>/<dataset>/<tracker>`), with the model's
+    /// own hyperparameters (nil) or others (`hp-search`).
+    public struct Unit: Sendable {
+        public var video: BenchmarkVideo
+        public var trackerDirectory: URL
+        public var hyperparameters: TrackHyperparameters?
+        /// How the unit is named in messages: the video, or `<tracker>/<video>` when several trackers run.
+        public var label: String
+
+        public init(video: BenchmarkVideo, trackerDirectory: URL, hyperparameters: TrackHyperparameters? = nil, label: String? = nil) {
+            self.video = video
+            self.trackerDirectory = trackerDirectory
+            self.hyperparameters = hyperparameters
+            self.label = label ?? video.name
+        }
+
+        /// Whether the video's completion file exists in the tracker folder.
+        public func isComplete(kind: BenchmarkKind) -> Bool {
+            FileManager.default.fileExists(
+                atPath: trackerDirectory.appendingPathComponent(ProtocolRun.completionFile(video: video.name, kind: kind)).path)
+        }
+    }
+
     public let dataset: BenchmarkDataset
-    /// `<results>/<dataset>/<tracker>`.
-    public let trackerDirectory: URL
     public let jobs: Int
-    let makeTracker: @Sendable () throws -> any ObjectTracker
+    let makeTracker: @Sendable (TrackHyperparameters?) throws -> any ObjectTracker
     let loadImage: @Sendable (URL) throws -> Image
     let shouldStop: @Sendable () -> Bool
     let output: @Sendable (String) -> Void
@@ -45,20 +67,20 @@ public final class BenchmarkRun: @unchecked Sendable {
     // Shared by the jobs, under `lock`.
     private let lock = NSLock()
     private var summary = Summary()
-    private var pending: [BenchmarkVideo] = []
+    private var pending: [Unit] = []
     private var next = 0
     private var framesDone = 0
 
-    /// `output` gets test.py's per-video lines; `progress` the overall progress and ETA lines.
+    /// `output` gets test.py's per-video lines; `progress` the overall progress and ETA lines;
+    /// `makeTracker(nil)` makes a tracker with the model's hyperparameters.
     public init(
-        dataset: BenchmarkDataset, trackerDirectory: URL, jobs: Int,
-        makeTracker: @escaping @Sendable () throws -> any ObjectTracker,
+        dataset: BenchmarkDataset, jobs: Int,
+        makeTracker: @escaping @Sendable (TrackHyperparameters?) throws -> any ObjectTracker,
         loadImage: @escaping @Sendable (URL) throws -> Image = { try Image.load(contentsOf: $0) },
         shouldStop: @escaping @Sendable () -> Bool = { false },
         output: @escaping @Sendable (String) -> Void, progress: @escaping @Sendable (String) -> Void
     ) {
         self.dataset = dataset
-        self.trackerDirectory = trackerDirectory
         self.jobs = max(1, jobs)
         self.makeTracker = makeTracker
         self.loadImage = loadImage
@@ -67,66 +89,72 @@ public final class BenchmarkRun: @unchecked Sendable {
         self.progress = progress
     }
 
-    /// Whether `video`'s completion file exists.
-    public func isComplete(_ video: BenchmarkVideo) -> Bool {
-        FileManager.default.fileExists(
-            atPath: trackerDirectory.appendingPathComponent(ProtocolRun.completionFile(video: video.name, kind: dataset.kind)).path)
+    /// Tracks `videos` (a subset of the dataset, e.g. a shard) into one tracker folder.
+    public func run(_ videos: [BenchmarkVideo], trackerDirectory: URL) -> Summary {
+        run(videos.map { Unit(video: $0, trackerDirectory: trackerDirectory) })
     }
 
-    /// Tracks `videos` (a subset of the dataset, e.g. a shard), `jobs` at a time.
-    public func run(_ videos: [BenchmarkVideo]) -> Summary {
+    /// Tracks `units`, `jobs` at a time.
+    public func run(_ units: [Unit]) -> Summary {
         let position = Dictionary(uniqueKeysWithValues: dataset.videos.enumerated().map { ($1.name, $0 + 1) })
         summary = Summary()
         pending = []
         next = 0
         framesDone = 0
-        for v in videos {
-            if isComplete(v) { summary.skipped.append(v.name) } else { pending.append(v) }
+        for u in units {
+            if u.isComplete(kind: dataset.kind) { summary.skipped.append(u.label) } else { pending.append(u) }
         }
         if !summary.skipped.isEmpty {
-            progress("\(summary.skipped.count) of \(videos.count) videos already complete in \(trackerDirectory.path); skipped")
+            progress("\(summary.skipped.count) of \(units.count) videos already complete; skipped")
         }
-        let totalFrames = pending.reduce(0) { $0 + $1.frames.count }
+        let totalFrames = pending.reduce(0) { $0 + $1.video.frames.count }
         let started = DispatchTime.now().uptimeNanoseconds
         let workers = min(jobs, max(1, pending.count))
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            // A job keeps its tracker while the hyperparameters stay the same.
             var tracker: (any ObjectTracker)?
+            var trackerSetting: TrackHyperparameters?
             while true {
                 lock.lock()
                 let stop = shouldStop()
                 guard next < pending.count, !stop else {
-                    if stop { summary.interrupted += pending[next...].map(\.name) }
+                    if stop { summary.interrupted += pending[next...].map(\.label) }
                     next = pending.count
                     lock.unlock()
                     return
                 }
-                let video = pending[next]
+                let unit = pending[next]
+                let video = unit.video
                 next += 1
                 lock.unlock()
                 do {
-                    if tracker == nil { tracker = try makeTracker() }
+                    if tracker == nil || trackerSetting != unit.hyperparameters {
+                        tracker = try makeTracker(unit.hyperparameters)
+                        trackerSetting = unit.hyperparameters
+                    }
                     let result = try ProtocolRun.run(video, kind: dataset.kind, tracker: tracker!, loadImage: loadImage, shouldStop: shouldStop)
-                    try write(result)
+                    try write(result, into: unit.trackerDirectory)
                     lock.lock()
-                    summary.tracked.append(video.name)
+                    summary.tracked.append(unit.label)
                     summary.lost += result.lost ?? 0
                     summary.frames += result.frames
                     summary.seconds += result.seconds
                     framesDone += video.frames.count
                     let done = framesDone
                     lock.unlock()
-                    output(result.consoleLine(index: position[video.name] ?? 0, video: video.name))
+                    let prefix = unit.label == video.name ? "" : "[\(unit.label.dropLast(video.name.count + 1))] "
+                    output(prefix + result.consoleLine(index: position[video.name] ?? 0, video: video.name))
                     reportProgress(done: done, total: totalFrames, started: started)
                 } catch is CancellationError {
                     lock.lock()
-                    summary.interrupted.append(video.name)
+                    summary.interrupted.append(unit.label)
                     lock.unlock()
                 } catch {
                     lock.lock()
-                    summary.failed.append(Failure(video: video.name, reason: "\(error)"))
+                    summary.failed.append(Failure(video: unit.label, reason: "\(error)"))
                     framesDone += video.frames.count
                     lock.unlock()
-                    progress("error: video \(video.name) failed: \(error); going on with the others")
+                    progress("error: video \(unit.label) failed: \(error); going on with the others")
                 }
             }
         }
@@ -156,7 +184,7 @@ public final class BenchmarkRun: @unchecked Sendable {
     }
 
     /// Writes every file under its partial name, then renames them, the completion file last.
-    func write(_ result: VideoResult) throws {
+    func write(_ result: VideoResult, into trackerDirectory: URL) throws {
         let fm = FileManager.default
         var staged: [(URL, URL)] = []
         for (path, text) in result.files {

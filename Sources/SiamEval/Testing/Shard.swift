@@ -65,18 +65,24 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
 
     /// The videos of this part, in the dataset's (name) order.
     public func select(_ videos: [BenchmarkVideo]) -> [BenchmarkVideo] {
-        let order = videos.indices.sorted { a, b in
-            let (fa, fb) = (videos[a].frames.count, videos[b].frames.count)
-            return fa != fb ? fa > fb : videos[a].name.utf8.lexicographicallyPrecedes(videos[b].name.utf8)
+        select(videos, frames: { $0.frames.count }, name: \.name)
+    }
+
+    /// The items of this part (units of work weighed by `frames`, told apart by `name`), in their
+    /// given order.
+    public func select<T>(_ items: [T], frames: (T) -> Int, name: (T) -> String) -> [T] {
+        let order = items.indices.sorted { a, b in
+            let (fa, fb) = (frames(items[a]), frames(items[b]))
+            return fa != fb ? fa > fb : name(items[a]).utf8.lexicographicallyPrecedes(name(items[b]).utf8)
         }
         var load = [Int](repeating: 0, count: count)
         var mine = Set<Int>()
         for i in order {
             let part = load.indices.min { load[$0] != load[$1] ? load[$0] < load[$1] : $0 < $1 }!
-            load[part] += videos[i].frames.count
+            load[part] += frames(items[i])
             if part == index { mine.insert(i) }
         }
-        return videos.indices.filter(mine.contains).map { videos[$0] }
+        return items.indices.filter(mine.contains).map { items[$0] }
     }
 
     /// `2/3` (1-based, as `--shard` takes it).
