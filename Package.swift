@@ -50,7 +50,7 @@ let package = Package(
         // The README's library example, built and run by the tests.
         .executableTarget(name: "TrackVideo", dependencies: ["SiamRPN"], path: "Examples/TrackVideo"),
         .testTarget(name: "SiamNNTests", dependencies: ["SiamNN"]),
-        .testTarget(name: "SiamRPNTests", dependencies: ["SiamRPN", "SiamNN", "siamrpn", "TrackVideo"]),
+        .testTarget(name: "SiamRPNTests", dependencies: ["SiamRPN", "SiamNN", "siamrpn", "TrackVideo", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "SiamEvalTests", dependencies: ["SiamEval", "SiamRPN", "SiamNN"])
     ],
     swiftLanguageModes: [.v6]
