@@ -5,7 +5,7 @@ import Testing
 @testable import SiamRPN
 
 /// The bundled NanoTrackV3 under pysot's test.py protocols reproduces the original NanoTrackV3 run by
-/// pysot's own test.py (Tests/Fixtures/README.md section 22, `protocol/`), on the Crossing frames in
+/// pysot's own test.py (Tests/Fixtures/README.md sections 22 and 24, `protocol/`), on the Crossing frames in
 /// Tests/Fixtures/sequences: the VOT reset protocol with induced failures (`otb_Crossing_fail`:
 /// failures at frames 40, 48, 117), the plain one-pass run and the VOT2018-LT branch.
 struct ProtocolRunTests {

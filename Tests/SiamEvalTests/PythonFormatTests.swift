@@ -3,7 +3,7 @@ import SiamEval
 import Testing
 
 /// Result-file numbers are written exactly as pysot's Python writes them
-/// (Tests/Fixtures/README.md section 23).
+/// (Tests/Fixtures/README.md section 24).
 struct PythonFormatTests {
     /// `repr(float)` for values whose Python output is known (CPython's float_repr rules: positional
     /// for decimal exponents -4..15, else scientific with two exponent digits).
