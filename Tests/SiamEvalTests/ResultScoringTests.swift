@@ -98,4 +98,27 @@ struct ResultScoringTests {
         #expect(throws: DatasetError.self) { try ResultScoring.trackers(results: empty, dataset: "VOT2018", prefix: "Trk") }
         #expect(try ResultScoring.trackers(results: empty, dataset: "VOT2018") == ["Nobody"])
     }
+
+    /// NanoTrack's own reference runs of NanoTrackV3 on the 15 real sequences (pysot result files,
+    /// `eval/otb15/`), scored from disk through the dataset json `siamrpn dataset` wrote for those
+    /// sequences, give NanoTrack's evaluation of them (`eval/ope/metrics.json`, cross-checked there
+    /// against pysot's OPEBenchmark): every curve of every sequence to 1e-12, AUC 0.681, P@20 0.985.
+    @Test func nanoTracksFifteenReferenceRunsScoreAsItsOwnEvaluation() throws {
+        let root = EvalFixtures.url("otb15")
+        let dataset = try BenchmarkDataset.load(name: "OTB15", root: root)
+        #expect(dataset.videos.count == 15 && dataset.frameCount == 3787)
+        let r = try ResultScoring.onePass(dataset, results: root.appendingPathComponent("results"), trackers: ["NanoTrackV3"])
+        let truth = try EvalFixtures.json("ope/metrics.json")["NanoTrackV3"]!
+        for v in r.trackers[0].videos {
+            let t = truth["per_sequence"]![v.name]!
+            for (ours, key) in [
+                (v.successCurve, "success_curve"), (v.precisionCurve, "precision_curve"), (v.normalizedPrecisionCurve, "norm_precision_curve")
+            ] {
+                for (a, b) in zip(ours, t[key]!.doubles) { #expect(Self.close(a, b, 1e-12), "\(v.name) \(key)") }
+            }
+        }
+        #expect(Self.close(r.trackers[0].auc, truth["overall"]!["auc"]!.double, 1e-12))
+        #expect(Self.close(r.trackers[0].precision, truth["overall"]!["precision_at_20px"]!.double, 1e-12))
+        #expect(Self.close(r.trackers[0].normalizedPrecision, truth["overall"]!["norm_precision_at_0.20"]!.double, 1e-12))
+    }
 }
