@@ -64,6 +64,8 @@ struct Test: ParsableCommand {
             let videos = part?.select(data.videos) ?? data.videos
 
             let model = try loadTrackingModel(config: config, snapshot: snapshot)
+            let cores = ProcessInfo.processInfo.activeProcessorCount
+            if jobs > cores { printError("warning: --jobs \(jobs) is more than the \(cores) cores of this machine; the jobs will share them") }
             if jobs > 1 {
                 if threads != nil { printError("warning: --threads is ignored with --jobs \(jobs) (one thread per job)") }
                 ComputeThreads.set(1)

@@ -245,4 +245,34 @@ struct BenchmarkCommandTests {
         #expect(boxes.split(separator: "\n").count == 21, "one video frame per tracked frame")
         #expect(Self.files(plain)["/OTBmini/NanoTrackV3/ball.txt"] == Self.files(drawn)["/OTBmini/NanoTrackV3/ball.txt"])
     }
+
+    /// SIGTERM (what `scancel` and Kubernetes send first) stops the run between frames: exit 143,
+    /// the interrupted videos named, nothing of them under a final name; a rerun completes.
+    @Test func sigtermStopsBetweenFramesAndARerunCompletes() throws {
+        let root = try Self.dataset()
+        let results = try SiamRPNBinary.temporaryFolder()
+        let process = Process()
+        process.executableURL = SiamRPNBinary.url
+        process.arguments = ["test", "--dataset", "OTBmini", "--dataset_root", root.path, "--results", results.path, "--threads", "1"]
+        let err = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = err
+        try process.run()
+        usleep(400_000)
+        let wasRunning = process.isRunning
+        kill(process.processIdentifier, SIGTERM)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let dir = results.appendingPathComponent("OTBmini/NanoTrackV3")
+        if wasRunning && process.terminationStatus != 0 {
+            #expect(process.terminationStatus == 143)
+            #expect(stderr.contains("stopped by SIGTERM"))
+            #expect(stderr.contains("(interrupted; a rerun tracks them)"))
+            let left = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+            #expect(!left.contains { $0.hasSuffix(".partial") }, "no partial file is left behind: \(left)")
+        }
+        let rerun = try Self.test(root, results: results)
+        #expect(rerun.status == 0)
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: dir.path)) == ["Crossing.txt", "Crossing30.txt", "ball.txt"])
+    }
 }

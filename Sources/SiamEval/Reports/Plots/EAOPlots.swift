@@ -28,11 +28,14 @@ extension PlotFigure {
             let caption = captions[k] + "\n(" + PythonFormat.fixed(minima[k], 3) + "," + PythonFormat.fixed(maxima[k], 3) + ")"
             f.labels.append(Label(x: 1.5 * cos(angles[k]), y: 1.36 * sin(angles[k]), text: caption))
         }
+        // A tracker keeps the colour of its EAO rank, as in the expected-overlap curve plot.
+        let ranked = pythonSortedDescending(Array(trackers.indices), key: { trackers[$0].eao })
+        let rank = Dictionary(uniqueKeysWithValues: ranked.enumerated().map { ($1, $0) })
         for (i, t) in trackers.enumerated() {
             let r = (values[i] + [values[i][0]]).enumerated().map { k, v in v / maxima[k % 7] }
             let points = zip(r, angles).map { v, a in (v * cos(a), v * sin(a)) }
             f.series.append(
-                Series(points: points, color: .rank(i), width: 1.5, marker: .rank(i), markerRadius: 4, label: t.name))
+                Series(points: points, color: .rank(rank[i]!), width: 1.5, marker: .rank(rank[i]!), markerRadius: 4, label: t.name))
         }
         return f
     }
