@@ -19,14 +19,8 @@ struct HPSearch: ParsableCommand {
             whose every video is done.
             """)
 
-    @Option(help: "Dataset name (as `siamrpn test`).")
-    var dataset: String
-    @Option(name: .customLong("dataset_root"), help: "The dataset folder. Default: testing_dataset/<dataset>.")
-    var datasetRoot: String?
-    @Option(help: "pysot (or NanoTrack) config.yaml. Default: the bundled NanoTrackV3.")
-    var config: String?
-    @Option(help: "Model weights. Default: the bundled NanoTrackV3.")
-    var snapshot: String?
+    @OptionGroup var data: DatasetOptions
+    @OptionGroup var model: ModelOptions
     @Option(name: [.customLong("penalty_k"), .customLong("penalty-k")], help: "TRACK.PENALTY_K range.")
     var penaltyK = "0.05,0.5,0.05"
     @Option(name: [.customLong("window_influence"), .customLong("window-influence")], help: "TRACK.WINDOW_INFLUENCE range.")
@@ -37,34 +31,27 @@ struct HPSearch: ParsableCommand {
     var searchRegion = "255,256,8"
     @Option(help: "Results folder (pysot: hp_search_result).")
     var results = "hp_search_result"
-    @Option(help: "Part I/N of the grid point x video units, or 'auto' (Slurm / Kubernetes).")
-    var shard: String?
-    @Option(help: "With --shard auto in a Kubernetes Indexed Job: the number of parts.")
-    var shards: Int?
-    @Option(help: "Units tracked at once, one thread each.")
-    var jobs: Int = 1
+    @OptionGroup var work: ShardOptions
     @Option(help: "How many settings the ranking lists.")
     var top: Int = 20
 
     func run() throws {
         try reportingErrors {
-            guard jobs >= 1 else { throw CLIError("--jobs \(jobs): must be at least 1") }
+            let part = try work.resolve()
             let grid = HyperparameterGrid(
                 penaltyK: try HyperparameterGrid.range(penaltyK, option: "penalty_k"),
                 windowInfluence: try HyperparameterGrid.range(windowInfluence, option: "window_influence"),
                 lr: try HyperparameterGrid.range(lr, option: "lr"),
                 instanceSize: try HyperparameterGrid.intRange(searchRegion, option: "search_region"))
-            let root = URL(fileURLWithPath: datasetRoot ?? "testing_dataset/\(dataset)")
-            let data = try BenchmarkDataset.load(name: dataset, root: root)
-            let model = try loadTrackingModel(config: config, snapshot: snapshot)
+            let data = try self.data.load()
+            let model = try self.model.load()
             for h in Set(grid.points.map(\.instanceSize)) {
                 var probe = model.hyperparameters
                 probe.instanceSize = h
                 _ = try model.makeTracker(hyperparameters: probe)  // refuse an impossible search region now
             }
-            let modelName =
-                snapshot.map { URL(fileURLWithPath: $0).lastPathComponent.split(separator: ".").first.map(String.init) ?? "" } ?? "NanoTrackV3"
-            let base = URL(fileURLWithPath: results).appendingPathComponent(dataset)
+            let modelName = self.model.modelName
+            let base = URL(fileURLWithPath: results).appendingPathComponent(data.name)
             let points = grid.points
             let units = points.flatMap { h in
                 let name = HyperparameterGrid.trackerName(model: modelName, h)
@@ -72,12 +59,6 @@ struct HPSearch: ParsableCommand {
                     BenchmarkRun.Unit(video: v, trackerDirectory: base.appendingPathComponent(name), hyperparameters: h, label: "\(name)/\(v.name)")
                 }
             }
-            let part: Shard? =
-                switch shard {
-                case nil: nil
-                case "auto": try Shard.fromEnvironment(ProcessInfo.processInfo.environment, shards: shards)
-                case let text?: try Shard.parse(text)
-                }
             let mine = part?.select(units, frames: { $0.video.frames.count }, name: \.label) ?? units
             printError(
                 "\(data.name): \(points.count) settings x \(data.videos.count) videos = \(units.count) units"
@@ -86,7 +67,7 @@ struct HPSearch: ParsableCommand {
             let interruption = Interruption()
             defer { interruption.uninstall() }
             let run = BenchmarkRun(
-                dataset: data, jobs: jobs,
+                dataset: data, jobs: work.jobs,
                 makeTracker: { try $0.map(model.makeTracker(hyperparameters:)) ?? model.makeTracker() },
                 shouldStop: { interruption.receivedSignal != nil },
                 output: { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) },

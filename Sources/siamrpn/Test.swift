@@ -21,26 +21,15 @@ struct Test: ParsableCommand {
             128 + signal when stopped by SIGINT/SIGTERM.
             """)
 
-    @Option(help: "Dataset name (OTB100, UAV123, NFS30, LaSOT, GOT-10k, TrackingNet, VOT2018, VOT2018-LT, ...).")
-    var dataset: String
-    @Option(name: .customLong("dataset_root"), help: "The dataset folder. Default: testing_dataset/<dataset>, as pysot.")
-    var datasetRoot: String?
-    @Option(help: "pysot (or NanoTrack) config.yaml. Default: the bundled NanoTrackV3.")
-    var config: String?
-    @Option(help: "Model weights (.pth or .safetensors). Default: the bundled NanoTrackV3.")
-    var snapshot: String?
+    @OptionGroup var data: DatasetOptions
+    @OptionGroup var model: ModelOptions
+    @OptionGroup var work: ShardOptions
     @Option(help: "Track only this video.")
     var video: String?
     @Option(help: "Results folder.")
     var results: String = "results"
     @Option(name: .customLong("tracker_name"), help: "Result subfolder. Default: the snapshot's file name up to its first '.', as pysot.")
     var trackerName: String?
-    @Option(help: "Track part I of N of the videos (I/N, 1-based; balanced by frames), or 'auto' (Slurm array / Kubernetes Indexed Job).")
-    var shard: String?
-    @Option(help: "With --shard auto in a Kubernetes Indexed Job: the number of parts (the Job's completions).")
-    var shards: Int?
-    @Option(help: "Videos tracked at once, one thread each (default 1).")
-    var jobs: Int = 1
     @Option(help: "Threads for the network when --jobs is 1 (default: the model's preference).")
     var threads: Int?
     @Flag(help: "Fail a video at damaged frames (a truncated JPEG) instead of warning.")
@@ -50,33 +39,21 @@ struct Test: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            guard jobs >= 1 else { throw CLIError("--jobs \(jobs): must be at least 1") }
-            let root = URL(fileURLWithPath: datasetRoot ?? "testing_dataset/\(dataset)")
-            let data = try BenchmarkDataset.load(name: dataset, root: root).selecting(video)
-            for note in data.notes { printError("note: \(note)") }
-            let part: Shard? =
-                switch shard {
-                case nil: nil
-                case "auto": try Shard.fromEnvironment(ProcessInfo.processInfo.environment, shards: shards)
-                case let text?: try Shard.parse(text)
-                }
-            if shards != nil && shard != "auto" { throw CLIError("--shards goes with --shard auto") }
+            let part = try work.resolve()
+            let jobs = work.jobs
+            let data = try self.data.load().selecting(video)
             let videos = part?.select(data.videos) ?? data.videos
 
-            let model = try loadTrackingModel(config: config, snapshot: snapshot)
-            let cores = ProcessInfo.processInfo.activeProcessorCount
-            if jobs > cores { printError("warning: --jobs \(jobs) is more than the \(cores) cores of this machine; the jobs will share them") }
+            let model = try self.model.load()
             if jobs > 1 {
                 if threads != nil { printError("warning: --threads is ignored with --jobs \(jobs) (one thread per job)") }
                 ComputeThreads.set(1)
             } else {
                 try applyThreads(threads, preferred: model.preferredThreads)
             }
-            let name =
-                trackerName ?? snapshot.map { URL(fileURLWithPath: $0).lastPathComponent.split(separator: ".").first.map(String.init) ?? "" }
-                ?? "NanoTrackV3"
+            let name = trackerName ?? self.model.modelName
             guard !name.isEmpty, !name.contains("/") else { throw CLIError("--tracker_name '\(name)': must be a non-empty file name") }
-            let trackerDirectory = URL(fileURLWithPath: results).appendingPathComponent(dataset).appendingPathComponent(name)
+            let trackerDirectory = URL(fileURLWithPath: results).appendingPathComponent(data.name).appendingPathComponent(name)
 
             printError(
                 "\(data.name): \(videos.count) of \(data.videos.count) videos (\(videos.reduce(0) { $0 + $1.frames.count }) frames)"
