@@ -81,3 +81,13 @@ func activate(_ activation: Activation, input: UnsafePointer<Float>, output: Uns
     output.update(from: input, count: count)
     activation.apply(output, count: count)
 }
+
+/// `output += weight * input` over `count` values (the weighted sum of MultiRPN's levels).
+func accumulate(_ weight: Float, _ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, count: Int) {
+    for e in 0..<count { output[e] += weight * input[e] }
+}
+
+/// Copies one input of a channel concatenation to its place in the output.
+func concatenate(_ input: UnsafePointer<Float>, count: Int, into output: UnsafeMutablePointer<Float>) {
+    output.update(from: input, count: count)
+}

@@ -9,53 +9,11 @@ public struct Graph: Sendable {
         public let id: Int
     }
 
-    /// One operation; each produces exactly one new value.
-    enum Operation: Sendable {
-        /// `act(conv(input) + bias [+ residual])`.
-        case conv(Conv2D, input: Value, residual: Value?)
-        /// Max pooling with PyTorch semantics (implicit -inf padding, floor mode).
-        case maxPool(kernel: Int, stride: Int, padding: Int, input: Value)
-        /// pysot AdjustLayer's crop: if the width is below `ifWidthBelow`, keep the centre
-        /// `size` x `size` window starting at `(w - size) / 2`; otherwise pass through.
-        case centerCrop(size: Int, ifWidthBelow: Int, input: Value)
-        /// pysot `xcorr_depthwise`: channel c of the search correlated with channel c of the kernel,
-        /// with `padding` zeros around the search (0 in pysot, 1 in NanoTrack).
-        case depthwiseXCorr(search: Value, kernel: Value, padding: Int)
-        /// pysot `xcorr_fast` (UPChannelRPN): the kernel value (`outChannels * C`, k, k) is the
-        /// weight of a full convolution of the search (C channels).
-        case xcorr(search: Value, kernel: Value, outChannels: Int)
-        /// `sum_i weights[i] * inputs[i]` (all of one shape).
-        case weightedSum(inputs: [Value], weights: [Float])
-        /// An activation on its own.
-        case activation(Activation, input: Value)
-        /// `act(x * g)` per channel with `g = expand(reduce(mean over H, W of x))`: squeeze-excitation
-        /// and channel attention. `reduce` / `expand` are 1x1 convolutions (the FC layers) with their
-        /// own activations.
-        case channelGate(reduce: Conv2D, expand: Conv2D, activation: Activation, input: Value)
-        /// Pixel-wise correlation: `out[i, y, x] = sum_c kernel[c, i] * search[c, y, x]`, one output
-        /// channel per kernel position `i = row * kw + col`; the kernel must have `positions` of them.
-        case pixelwiseXCorr(search: Value, kernel: Value, positions: Int)
-        /// The window `[top, top + height) x [left, left + width)` of every channel.
-        case crop(top: Int, left: Int, height: Int, width: Int, input: Value)
-        /// Channel concatenation, in order (equal heights and widths).
-        case concat(inputs: [Value])
-
-        var inputs: [Value] {
-            switch self {
-            case .conv(_, let i, let r): return r.map { [i, $0] } ?? [i]
-            case .maxPool(_, _, _, let i), .centerCrop(_, _, let i), .activation(_, let i),
-                .channelGate(_, _, _, let i), .crop(_, _, _, _, let i):
-                return [i]
-            case .depthwiseXCorr(let s, let k, _), .xcorr(let s, let k, _), .pixelwiseXCorr(let s, let k, _): return [s, k]
-            case .weightedSum(let xs, _), .concat(let xs): return xs
-            }
-        }
-    }
-
     /// Graph inputs: name and channel count; they are values `0..<inputs.count`.
     let inputs: [(name: String, channels: Int)]
-    /// Operations in execution order; operation i produces value `inputs.count + i`.
-    let operations: [Operation]
+    /// Operations in execution order; operation i produces value `inputs.count + i`. Each is
+    /// defined in one place (`EngineOperation`, files in `Operations/`).
+    let operations: [any EngineOperation]
     /// Values the caller reads after a run.
     let outputs: [Value]
     /// Value ids by name (for intermediate checks); a value may have several names.
@@ -78,17 +36,17 @@ public struct Graph: Sendable {
 /// Builds a `Graph` layer by layer.
 public final class GraphBuilder {
     private var inputs: [(name: String, channels: Int)] = []
-    private var operations: [Graph.Operation] = []
+    private var operations: [any EngineOperation] = []
     private var outputs: [Graph.Value] = []
     private var names: [String: Int] = [:]
     private var channels: [Int] = []
 
     public init() {}
 
-    private func add(_ op: Graph.Operation, channels c: Int) -> Graph.Value {
+    private func add(_ op: any EngineOperation) -> Graph.Value {
         precondition(inputs.count > 0 || op.inputs.isEmpty, "declare inputs before operations")
         operations.append(op)
-        channels.append(c)
+        channels.append(op.outputChannels(op.inputs.map { channels[$0.id] }))
         return Graph.Value(id: inputs.count + operations.count - 1)
     }
 
@@ -108,36 +66,36 @@ public final class GraphBuilder {
             channels(of: x) == layer.inChannels,
             "conv expects \(layer.inChannels) input channels, value has \(channels(of: x))")
         if let r = residual { precondition(channels(of: r) == layer.outChannels, "residual channel mismatch") }
-        return add(.conv(layer, input: x, residual: residual), channels: layer.outChannels)
+        return add(ConvolutionOperation(layer: layer, input: x, residual: residual))
     }
 
     public func maxPool(_ x: Graph.Value, kernel: Int, stride: Int, padding: Int = 0) -> Graph.Value {
-        add(.maxPool(kernel: kernel, stride: stride, padding: padding, input: x), channels: channels(of: x))
+        add(MaxPoolOperation(kernel: kernel, stride: stride, padding: padding, input: x))
     }
 
     public func centerCrop(_ x: Graph.Value, size: Int, ifWidthBelow limit: Int) -> Graph.Value {
-        add(.centerCrop(size: size, ifWidthBelow: limit, input: x), channels: channels(of: x))
+        add(CenterCropOperation(size: size, ifWidthBelow: limit, input: x))
     }
 
     public func depthwiseXCorr(search: Graph.Value, kernel: Graph.Value, padding: Int = 0) -> Graph.Value {
         precondition(channels(of: search) == channels(of: kernel), "xcorr channel mismatch")
         precondition(padding >= 0, "negative padding")
-        return add(.depthwiseXCorr(search: search, kernel: kernel, padding: padding), channels: channels(of: search))
+        return add(DepthwiseCorrelationOperation(search: search, kernel: kernel, padding: padding))
     }
 
     public func xcorr(search: Graph.Value, kernel: Graph.Value, outChannels: Int) -> Graph.Value {
         precondition(channels(of: kernel) == outChannels * channels(of: search), "xcorr kernel channel mismatch")
-        return add(.xcorr(search: search, kernel: kernel, outChannels: outChannels), channels: outChannels)
+        return add(FullCorrelationOperation(search: search, kernel: kernel, outChannels: outChannels))
     }
 
     public func weightedSum(_ xs: [Graph.Value], weights: [Float]) -> Graph.Value {
         precondition(!xs.isEmpty && xs.count == weights.count, "weightedSum needs one weight per input")
         precondition(Set(xs.map { channels(of: $0) }).count == 1, "weightedSum channel mismatch")
-        return add(.weightedSum(inputs: xs, weights: weights), channels: channels(of: xs[0]))
+        return add(WeightedSumOperation(inputs: xs, weights: weights))
     }
 
     public func activation(_ x: Graph.Value, _ activation: Activation) -> Graph.Value {
-        add(.activation(activation, input: x), channels: channels(of: x))
+        add(ActivationOperation(activation: activation, input: x))
     }
 
     /// Squeeze-excitation / channel attention: `activation(x * expand(reduce(mean_HW(x))))`.
@@ -147,24 +105,24 @@ public final class GraphBuilder {
             reduce.inChannels == c && expand.outChannels == c && reduce.outChannels == expand.inChannels,
             "channel gate \(reduce.inChannels)->\(reduce.outChannels)->\(expand.outChannels) on \(c) channels")
         precondition([reduce, expand].allSatisfy { $0.isPointwise && $0.groups == 1 }, "channel gate layers must be 1x1")
-        return add(.channelGate(reduce: reduce, expand: expand, activation: activation, input: x), channels: c)
+        return add(ChannelGateOperation(reduce: reduce, expand: expand, activation: activation, input: x))
     }
 
     /// Pixel-wise correlation of `search` with every position of `kernel` (same channels); the
     /// kernel must have `positions` = height x width positions (checked by `Plan`).
     public func pixelwiseXCorr(search: Graph.Value, kernel: Graph.Value, positions: Int) -> Graph.Value {
         precondition(channels(of: search) == channels(of: kernel), "pixel-wise xcorr channel mismatch")
-        return add(.pixelwiseXCorr(search: search, kernel: kernel, positions: positions), channels: positions)
+        return add(PixelwiseCorrelationOperation(search: search, kernel: kernel, positions: positions))
     }
 
     public func crop(_ x: Graph.Value, top: Int, left: Int, height: Int, width: Int) -> Graph.Value {
         precondition(top >= 0 && left >= 0 && height > 0 && width > 0, "bad crop window")
-        return add(.crop(top: top, left: left, height: height, width: width, input: x), channels: channels(of: x))
+        return add(CropOperation(top: top, left: left, height: height, width: width, input: x))
     }
 
     public func concat(_ xs: [Graph.Value]) -> Graph.Value {
         precondition(!xs.isEmpty, "concat of nothing")
-        return add(.concat(inputs: xs), channels: xs.reduce(0) { $0 + channels(of: $1) })
+        return add(ConcatOperation(inputs: xs))
     }
 
     /// Names a value (e.g. "track.backbone.0") so that it can be read back after a run; a value

@@ -29,8 +29,7 @@ func maxPool2D(
 
 /// Copies the centre `size x size` window (origin `(W - size) / 2` on both axes, as pysot's
 /// AdjustLayer uses the width for both) of every channel, or the whole map when sizes agree.
-func centerCrop(input: UnsafePointer<Float>, shape: [Int], size: Int, output: UnsafeMutablePointer<Float>) {
-    let (c, h, w) = (shape[0], shape[1], shape[2])
+func centerCrop(input: UnsafePointer<Float>, channels c: Int, h: Int, w: Int, size: Int, output: UnsafeMutablePointer<Float>) {
     if size == w && size == h {
         output.update(from: input, count: c * h * w)
         return

@@ -7,9 +7,10 @@ public final class Workspace {
     public let plan: Plan
     private let buffers: [UnsafeMutablePointer<Float>]
     private let scratch: UnsafeMutablePointer<Float>
-    /// Per operation: the buffers and shapes of its inputs, fixed by the plan (so `run` does not
+    /// Per operation: its input and output feature maps, fixed by the plan (so `run` does not
     /// build them, and allocates nothing).
-    private let operationInputs: [[(UnsafeMutablePointer<Float>, [Int])]]
+    private let operationInputs: [[FeatureMap]]
+    private let operationOutputs: [FeatureMap]
 
     public init(plan: Plan) {
         self.plan = plan
@@ -21,9 +22,10 @@ public final class Workspace {
         scratch = .allocate(capacity: max(plan.scratchSize, 1))
         scratch.initialize(repeating: 0, count: max(plan.scratchSize, 1))
         let buffers = self.buffers
-        operationInputs = plan.graph.operations.map { op in
-            op.inputs.map { (buffers[plan.bufferOf[$0.id]], plan.shapes[$0.id]) }
-        }
+        func map(_ id: Int) -> FeatureMap { FeatureMap(buffers[plan.bufferOf[id]], shape: plan.shapes[id]) }
+        operationInputs = plan.graph.operations.map { op in op.inputs.map { map($0.id) } }
+        let inputCount = plan.graph.inputs.count
+        operationOutputs = plan.graph.operations.indices.map { map(inputCount + $0) }
     }
 
     deinit {
@@ -65,62 +67,8 @@ public final class Workspace {
 
     /// Runs every operation of the plan on the current inputs.
     public func run() {
-        let g = plan.graph
-        let inputCount = g.inputs.count
-        for (i, op) in g.operations.enumerated() {
-            let out = pointer(Graph.Value(id: inputCount + i))
-            let ins = operationInputs[i]
-            switch op {
-            case .conv(let layer, _, let residual):
-                layer.run(
-                    input: ins[0].0, h: ins[0].1[1], w: ins[0].1[2], output: out,
-                    residual: residual.map { UnsafePointer(pointer($0)) }, scratch: scratch)
-            case .maxPool(let k, let s, let p, _):
-                maxPool2D(
-                    input: ins[0].0, channels: ins[0].1[0], h: ins[0].1[1], w: ins[0].1[2],
-                    kernel: k, stride: s, padding: p, output: out)
-            case .centerCrop:
-                let outShape = plan.shapes[inputCount + i]
-                centerCrop(input: ins[0].0, shape: ins[0].1, size: outShape[1], output: out)
-            case .depthwiseXCorr(_, _, let padding):
-                depthwiseCrossCorrelation(
-                    search: ins[0].0, channels: ins[0].1[0], h: ins[0].1[1], w: ins[0].1[2],
-                    kernel: ins[1].0, kh: ins[1].1[1], kw: ins[1].1[2], padding: padding, output: out)
-            case .xcorr(_, _, let outC):
-                let g = ConvGeometry(
-                    inChannels: ins[0].1[0], outChannels: outC, groups: 1,
-                    kernelH: ins[1].1[1], kernelW: ins[1].1[2], stride: 1, padding: 0,
-                    dilation: 1, inH: ins[0].1[1], inW: ins[0].1[2])
-                convolveGEMM(g, input: ins[0].0, weight: ins[1].0, output: out, scratch: scratch)
-            case .weightedSum(_, let weights):
-                let n = plan.shapes[inputCount + i].reduce(1, *)
-                out.update(repeating: 0, count: n)
-                for (j, (p, _)) in ins.enumerated() {
-                    let w = weights[j]
-                    for e in 0..<n { out[e] += w * p[e] }
-                }
-            case .activation(let activation, _):
-                activate(activation, input: ins[0].0, output: out, count: plan.shapes[inputCount + i].reduce(1, *))
-            case .channelGate(let reduce, let expand, let activation, _):
-                channelGate(
-                    input: ins[0].0, channels: ins[0].1[0], plane: ins[0].1[1] * ins[0].1[2], reduce: reduce,
-                    expand: expand, activation: activation, output: out, scratch: scratch)
-            case .pixelwiseXCorr(_, _, let positions):
-                pixelwiseCrossCorrelation(
-                    search: ins[0].0, channels: ins[0].1[0], plane: ins[0].1[1] * ins[0].1[2],
-                    kernel: ins[1].0, positions: positions, output: out)
-            case .crop(let top, let left, let h, let w, _):
-                cropWindow(
-                    input: ins[0].0, channels: ins[0].1[0], h: ins[0].1[1], w: ins[0].1[2], top: top, left: left,
-                    height: h, width: w, output: out)
-            case .concat:
-                var offset = 0
-                for (p, shape) in ins {
-                    let n = shape.reduce(1, *)
-                    (out + offset).update(from: p, count: n)
-                    offset += n
-                }
-            }
+        for (i, op) in plan.graph.operations.enumerated() {
+            op.run(operationInputs[i], output: operationOutputs[i], scratch: scratch)
         }
     }
 }

@@ -1,0 +1,35 @@
+// PyTorch nn.Conv2d (+ folded BatchNorm, bias, activation, residual add as in pysot/models/backbone/resnet_atrous.py)
+/// `act(conv(input) + bias [+ residual])`: a `Conv2D` (depth-wise: direct loops; otherwise
+/// im2col + sgemm, 1x1 stride 1 straight on the input) with its epilogue.
+struct ConvolutionOperation: EngineOperation {
+    let layer: Conv2D
+    let input: Graph.Value
+    let residual: Graph.Value?
+
+    var inputs: [Graph.Value] { residual.map { [input, $0] } ?? [input] }
+
+    func outputChannels(_ inputChannels: [Int]) -> Int { layer.outChannels }
+
+    func outputShape(_ shapes: [[Int]]) throws(OperationShapeError) -> [Int] {
+        let o = layer.outputSize(h: shapes[0][1], w: shapes[0][2])
+        guard o.h > 0 && o.w > 0 else {
+            throw OperationShapeError(
+                reason:
+                    "a \(shapes[0][1])x\(shapes[0][2]) feature map is too small for a \(layer.kernelH)x\(layer.kernelW) convolution (dilation \(layer.dilation))"
+            )
+        }
+        let shape = [layer.outChannels, o.h, o.w]
+        if residual != nil { precondition(shapes[1] == shape, "residual shape mismatch") }
+        return shape
+    }
+
+    func scratchCount(_ shapes: [[Int]]) -> Int { layer.scratchCount(h: shapes[0][1], w: shapes[0][2]) }
+
+    func macs(_ shapes: [[Int]], output: [Int]) -> Int { layer.macs(h: shapes[0][1], w: shapes[0][2]) }
+
+    func run(_ inputs: [FeatureMap], output: FeatureMap, scratch: UnsafeMutablePointer<Float>) {
+        layer.run(
+            input: inputs[0].base, h: inputs[0].height, w: inputs[0].width, output: output.base,
+            residual: residual == nil ? nil : UnsafePointer(inputs[1].base), scratch: scratch)
+    }
+}

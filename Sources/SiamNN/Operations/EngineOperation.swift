@@ -1,0 +1,25 @@
+// The one definition of every engine operation (shape rule, scratch, MACs, kernel call)
+/// One operation of a `Graph`, defined in one place: which values it reads, the shape rule of its
+/// output, the scratch it needs, its multiply-accumulates and the kernel that runs it.
+///
+/// Shapes are `[C, H, W]`. Each operation produces exactly one new value. `run` must not allocate;
+/// `scratch` holds at least `scratchCount(inputs)` floats (shared by all operations of a plan).
+protocol EngineOperation: Sendable {
+    /// The values read, in order.
+    var inputs: [Graph.Value] { get }
+    /// Output channels for inputs with these channel counts (checked when the graph is built).
+    func outputChannels(_ inputChannels: [Int]) -> Int
+    /// The output shape for inputs of `shapes`; throws when they do not fit.
+    func outputShape(_ shapes: [[Int]]) throws(OperationShapeError) -> [Int]
+    /// Floats of scratch for inputs of `shapes` (default 0).
+    func scratchCount(_ shapes: [[Int]]) -> Int
+    /// Multiply-accumulates of one run (default 0: data movement and element-wise work).
+    func macs(_ shapes: [[Int]], output: [Int]) -> Int
+    /// Computes the output from the inputs.
+    func run(_ inputs: [FeatureMap], output: FeatureMap, scratch: UnsafeMutablePointer<Float>)
+}
+
+extension EngineOperation {
+    func scratchCount(_ shapes: [[Int]]) -> Int { 0 }
+    func macs(_ shapes: [[Int]], output: [Int]) -> Int { 0 }
+}
