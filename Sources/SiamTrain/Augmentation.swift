@@ -18,7 +18,7 @@ import SiamRPN
 /// The draws come from `random` in that order (a colour and a blur test are drawn even when
 /// COLOR or BLUR is 0; SHIFT/SCALE 0 and FLIP 0 draw nothing). The search branch's shift is the
 /// paper's spatial-aware sampling.
-package struct Augmentation: Sendable, Equatable {
+package struct CropAugmentation: Sendable, Equatable {
     package var shift: Double
     package var scale: Double
     package var blur: Double
@@ -31,6 +31,11 @@ package struct Augmentation: Sendable, Equatable {
         self.blur = blur
         self.flip = flip
         self.color = color
+    }
+
+    /// A config's `DATASET.TEMPLATE` or `DATASET.SEARCH`.
+    package init(_ config: SiamRPN.Augmentation) {
+        self.init(shift: Double(config.shift), scale: config.scale, blur: config.blur, flip: config.flip, color: config.color)
     }
 
     /// What one call produced, with the intermediate geometry the fixtures record.

@@ -30,18 +30,18 @@ package struct TrainingPair: Sendable {
     package var searchBox: Corner
     /// The target in the template input (pysot discards it).
     package var templateBox: Corner
-    package var templateAugmentation: Augmentation.Output
-    package var searchAugmentation: Augmentation.Output
+    package var templateAugmentation: CropAugmentation.Output
+    package var searchAugmentation: CropAugmentation.Output
 }
 
 /// The sizes and augmentations of `cfg.TRAIN` / `cfg.DATASET` the item pipeline reads.
 package struct PairPipeline: Sendable {
     package var exemplarSize: Int
     package var searchSize: Int
-    package var template: Augmentation
-    package var search: Augmentation
+    package var template: CropAugmentation
+    package var search: CropAugmentation
 
-    package init(exemplarSize: Int = 127, searchSize: Int = 255, template: Augmentation, search: Augmentation) {
+    package init(exemplarSize: Int = 127, searchSize: Int = 255, template: CropAugmentation, search: CropAugmentation) {
         self.exemplarSize = exemplarSize
         self.searchSize = searchSize
         self.template = template
