@@ -43,15 +43,18 @@ let package = Package(
         ),
         // pysot's benchmark toolkit: datasets, the test protocols, and the metrics (OPE, VOT AR/EAO, long-term F1).
         .target(name: "SiamEval", dependencies: ["SiamRPN"]),
+        // pysot's training data pipeline: crop preparation (par_crop.py, gen_json.py), train.json, augmentation, pairs.
+        .target(name: "SiamTrain", dependencies: ["SiamRPN"]),
         .executableTarget(
             name: "siamrpn",
-            dependencies: ["SiamRPN", "SiamNN", "SiamEval", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["SiamRPN", "SiamNN", "SiamEval", "SiamTrain", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // The README's library example, built and run by the tests.
         .executableTarget(name: "TrackVideo", dependencies: ["SiamRPN"], path: "Examples/TrackVideo"),
         .testTarget(name: "SiamNNTests", dependencies: ["SiamNN"]),
         .testTarget(name: "SiamRPNTests", dependencies: ["SiamRPN", "SiamNN", "siamrpn", "TrackVideo", .product(name: "Yams", package: "Yams")]),
-        .testTarget(name: "SiamEvalTests", dependencies: ["SiamEval", "SiamRPN", "SiamNN"])
+        .testTarget(name: "SiamEvalTests", dependencies: ["SiamEval", "SiamRPN", "SiamNN"]),
+        .testTarget(name: "SiamTrainTests", dependencies: ["SiamTrain", "SiamRPN", "SiamNN", "siamrpn"])
     ],
     swiftLanguageModes: [.v6]
 )

@@ -9,7 +9,9 @@ struct SiamRPNCommand: ParsableCommand {
         commandName: "siamrpn",
         abstract: "SiamRPN++ visual object tracking: load pysot configs and checkpoints, run the networks.",
         version: "siamrpn 0.4.0",
-        subcommands: [Demo.self, Test.self, Eval.self, DatasetCommand.self, HPSearch.self, VOT.self, Forward.self, Inspect.self, Convert.self]
+        subcommands: [
+            Demo.self, Test.self, Eval.self, DatasetCommand.self, HPSearch.self, Prepare.self, VOT.self, Forward.self, Inspect.self, Convert.self
+        ]
     )
 }
 

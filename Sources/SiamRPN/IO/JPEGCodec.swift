@@ -124,7 +124,7 @@ enum JPEGCodec {
             tjCompress2(
                 handle, p.baseAddress, Int32(image.width), 0, Int32(image.height),
                 Int32(TJPF_BGR.rawValue), &output, &size, subsampling.turboJPEG,
-                Int32(quality), 0)
+                Int32(quality), TJFLAG_ACCURATEDCT)
         }
         defer { if let output { tjFree(output) } }
         guard status == 0, let output else {
