@@ -32,9 +32,11 @@ let package = Package(
             pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"]), .brew(["libpng"])]
         ),
+        // cpuid / xgetbv: the CPU's usable vector features (SiamNN/CPUFeatures.swift).
+        .target(name: "CCPUFeatures"),
         .target(
             name: "SiamNN",
-            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))]
+            dependencies: ["CCPUFeatures", .target(name: "CBLAS", condition: .when(platforms: [.linux]))]
         ),
         .target(
             name: "SiamRPN",
