@@ -67,7 +67,10 @@ public final class Workspace {
     public func run() {
         let g = plan.graph
         let inputCount = g.inputs.count
+        let timer = OperationTimer.current
         for (i, op) in g.operations.enumerated() {
+            let t0 = timer == nil ? 0 : OperationTimer.now()
+            defer { if let timer { timer.record(operation: i, of: g, nanoseconds: OperationTimer.now() - t0) } }
             let out = pointer(Graph.Value(id: inputCount + i))
             let ins = operationInputs[i]
             switch op {
