@@ -34,6 +34,8 @@ let package = Package(
         ),
         // cpuid / xgetbv: the CPU's usable vector features (SiamNN/CPUFeatures.swift).
         .target(name: "CCPUFeatures"),
+        // Counts heap allocations by interposing malloc & co. in the executable (siamrpn bench); never in a library.
+        .target(name: "CAllocationCounter"),
         .target(
             name: "SiamNN",
             dependencies: ["CCPUFeatures", .target(name: "CBLAS", condition: .when(platforms: [.linux]))]
@@ -47,7 +49,7 @@ let package = Package(
         .target(name: "SiamEval", dependencies: ["SiamRPN"]),
         .executableTarget(
             name: "siamrpn",
-            dependencies: ["SiamRPN", "SiamNN", "SiamEval", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["SiamRPN", "SiamNN", "SiamEval", "CAllocationCounter", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // The README's library example, built and run by the tests.
         .executableTarget(name: "TrackVideo", dependencies: ["SiamRPN"], path: "Examples/TrackVideo"),

@@ -10,7 +10,7 @@ struct SiamRPNCommand: ParsableCommand {
         abstract: "SiamRPN++ visual object tracking: load pysot configs and checkpoints, run the networks.",
         version: "siamrpn 0.4.0",
         subcommands: [
-            Demo.self, Test.self, Eval.self, DatasetCommand.self, HPSearch.self, VOT.self, Forward.self, Inspect.self,
+            Demo.self, Test.self, Eval.self, DatasetCommand.self, HPSearch.self, VOT.self, Bench.self, Forward.self, Inspect.self,
             Convert.self
         ]
     )
