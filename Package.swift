@@ -32,9 +32,13 @@ let package = Package(
             pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"]), .brew(["libpng"])]
         ),
+        // cpuid / xgetbv: the CPU's usable vector features (SiamNN/CPUFeatures.swift).
+        .target(name: "CCPUFeatures"),
+        // Counts heap allocations by interposing malloc & co. in the executable (siamrpn bench); never in a library.
+        .target(name: "CAllocationCounter"),
         .target(
             name: "SiamNN",
-            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))]
+            dependencies: ["CCPUFeatures", .target(name: "CBLAS", condition: .when(platforms: [.linux]))]
         ),
         .target(
             name: "SiamRPN",
@@ -47,7 +51,9 @@ let package = Package(
         .target(name: "SiamTrain", dependencies: ["SiamRPN"]),
         .executableTarget(
             name: "siamrpn",
-            dependencies: ["SiamRPN", "SiamNN", "SiamEval", "SiamTrain", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "SiamRPN", "SiamNN", "SiamEval", "SiamTrain", "CAllocationCounter", .product(name: "ArgumentParser", package: "swift-argument-parser")
+            ]
         ),
         // The README's library example, built and run by the tests.
         .executableTarget(name: "TrackVideo", dependencies: ["SiamRPN"], path: "Examples/TrackVideo"),

@@ -67,8 +67,11 @@ public final class Workspace {
 
     /// Runs every operation of the plan on the current inputs.
     public func run() {
+        let timer = OperationTimer.current
         for (i, op) in plan.graph.operations.enumerated() {
+            let t0 = timer == nil ? 0 : OperationTimer.now()
             op.run(operationInputs[i], output: operationOutputs[i], scratch: scratch)
+            if let timer { timer.record(operation: i, of: plan.graph, nanoseconds: OperationTimer.now() - t0) }
         }
     }
 }

@@ -25,6 +25,8 @@ public struct TrackingModel: Sendable {
     public let preferredThreads: Int?
     /// The config's tracking hyperparameters (pysot's `TRACK.*`, NanoTrack's `TRACK`).
     public let hyperparameters: TrackHyperparameters
+    /// The template crop side in pixels (TRACK.EXEMPLAR_SIZE).
+    package let exemplarSize: Int
     private let tracker: @Sendable (TrackHyperparameters) throws -> any ObjectTracker
 
     /// A new tracker on this model (SiamRPN++: the type `TRACK.TYPE` names; NanoTrack: its tracker).
@@ -38,6 +40,27 @@ public struct TrackingModel: Sendable {
     /// `.safetensors`). Throws `ConfigError`, `CheckpointError` or `ModelLoadError`, each saying
     /// what to fix.
     public static func load(config configURL: URL, snapshot snapshotURL: URL) throws -> TrackingModel {
+        try load(config: configURL, weightsSource: snapshotURL.path) { _ in try StateDict.load(contentsOf: snapshotURL) }
+    }
+
+    /// Loads a config with deterministic weights instead of a checkpoint (`DeterministicWeights`,
+    /// seeded by `seed`): the network's real shapes and work, for benchmarks.
+    package static func load(config configURL: URL, deterministicWeightsSeed seed: Int) throws -> TrackingModel {
+        try load(config: configURL, weightsSource: "deterministic weights") { requests in
+            DeterministicWeights.stateDict(seed: seed, requests: try requests())
+        }
+    }
+
+    /// Loads a config with the weights `weights` hands out (from `weightsSource`, for messages);
+    /// its argument lists the keys and shapes the config's network requests.
+    private static func load(
+        config configURL: URL, weightsSource: String, weights: (_ requests: () throws -> [(key: String, shape: [Int])]) throws -> StateDict
+    ) throws -> TrackingModel {
+        func requests(_ build: (WeightReader) throws -> Void) -> [(key: String, shape: [Int])] {
+            let reader = WeightReader(StateDict())
+            try? build(reader)  // throws for the missing keys; the requests are complete anyway
+            return reader.requests.filter { !$0.ignored }.map { ($0.key, $0.shape) }
+        }
         let text: String
         do {
             text = try String(contentsOf: configURL, encoding: .utf8)
@@ -46,16 +69,19 @@ public struct TrackingModel: Sendable {
         }
         if NanoTrackConfig.describes(text) {
             let (config, warnings) = try NanoTrackConfig.read(yaml: text, source: configURL.path)
-            let weights = try StateDict.load(contentsOf: snapshotURL)
+            let weights = try weights { requests { _ = try NanoTrackModel(reader: $0, fused: true) } }
             if let guess = weights.architectureGuess, guess.hasPrefix("NanoTrack v1") || guess.hasPrefix("NanoTrack v2") {
                 throw ModelLoadError.unsupportedModel(
-                    "\(snapshotURL.path) is a \(guess.prefix(12)) checkpoint; only NanoTrackV3 checkpoints run "
+                    "\(weightsSource) is a \(guess.prefix(12)) checkpoint; only NanoTrackV3 checkpoints run "
                         + "(V1 and V2 are recognised by `siamrpn inspect` but their networks are not implemented)")
             }
             let model = try NanoTrackModel(weights: weights)
             let defaults = TrackHyperparameters(
                 penaltyK: config.penaltyK, windowInfluence: config.windowInfluence, lr: config.lr, instanceSize: config.instanceSize)
-            return TrackingModel(network: model, name: "NanoTrackV3", warnings: warnings, preferredThreads: 1, hyperparameters: defaults) { h in
+            return TrackingModel(
+                network: model, name: "NanoTrackV3", warnings: warnings, preferredThreads: 1, hyperparameters: defaults,
+                exemplarSize: config.exemplarSize
+            ) { h in
                 guard h.instanceSize == config.instanceSize else {
                     throw ModelLoadError.unsupportedModel(
                         "NanoTrack's head is built for a \(config.instanceSize) px search region; it cannot track with \(h.instanceSize)")
@@ -68,7 +94,8 @@ public struct TrackingModel: Sendable {
             }
         }
         let config = try PysotConfig.load(contentsOf: configURL)
-        let model = try SiamRPNModel(config: config, weights: StateDict.load(contentsOf: snapshotURL))
+        let spec = try config.modelSpec()
+        let model = try SiamRPNModel(spec: spec, weights: weights { requests { _ = try SiamRPNModel(spec: spec, reader: $0) } })
         // Fail now, not at the first frame, when TRACK.TYPE names a tracker that cannot run.
         _ = try SiamRPN.makeTracker(model: model, config: config)
         let defaults = TrackHyperparameters(
@@ -76,7 +103,7 @@ public struct TrackingModel: Sendable {
             instanceSize: config.track.instanceSize)
         return TrackingModel(
             network: model, name: "\(config.metaArc) (\(model.spec.summary))", warnings: config.warnings,
-            preferredThreads: nil, hyperparameters: defaults
+            preferredThreads: nil, hyperparameters: defaults, exemplarSize: config.track.exemplarSize
         ) { h in
             var c = config
             c.track.penaltyK = h.penaltyK
@@ -98,13 +125,14 @@ public struct TrackingModel: Sendable {
 
     private init(
         network: any SiameseNetwork, name: String, warnings: [String], preferredThreads: Int?, hyperparameters: TrackHyperparameters,
-        tracker: @escaping @Sendable (TrackHyperparameters) throws -> any ObjectTracker
+        exemplarSize: Int, tracker: @escaping @Sendable (TrackHyperparameters) throws -> any ObjectTracker
     ) {
         self.hyperparameters = hyperparameters
         self.network = network
         self.name = name
         self.warnings = warnings
         self.preferredThreads = preferredThreads
+        self.exemplarSize = exemplarSize
         self.tracker = tracker
     }
 }

@@ -10,9 +10,16 @@ struct SiamRPNCommand: ParsableCommand {
         abstract: "SiamRPN++ visual object tracking: load pysot configs and checkpoints, run the networks.",
         version: "siamrpn 0.4.0",
         subcommands: [
-            Demo.self, Test.self, Eval.self, DatasetCommand.self, HPSearch.self, Prepare.self, VOT.self, Forward.self, Inspect.self, Convert.self
+            Demo.self, Test.self, Eval.self, DatasetCommand.self, HPSearch.self, Prepare.self, VOT.self, Bench.self, Forward.self,
+            Inspect.self, Convert.self
         ]
     )
+
+    /// Makes sure OpenBLAS's kernels fit the CPU (may restart the process), then runs the command.
+    static func main() {
+        KernelRelaunch.checkAtStartup()
+        main(nil)
+    }
 }
 
 /// Runs a command body; a thrown error becomes one line on stderr and exit status 1 (no stack

@@ -23,10 +23,17 @@ enum SiamRPNBinary {
         return bundle.deletingLastPathComponent().appendingPathComponent(name)
     }
 
-    static func run(_ arguments: [String], executable name: String = "siamrpn") throws -> Output {
+    /// Runs `name` with `arguments`; `environment` entries replace (a nil value removes) the
+    /// test process's variables.
+    static func run(_ arguments: [String], executable name: String = "siamrpn", environment: [String: String?] = [:]) throws -> Output {
         let process = Process()
         process.executableURL = executable(name)
         process.arguments = arguments
+        if !environment.isEmpty {
+            var env = ProcessInfo.processInfo.environment
+            for (key, value) in environment { env[key] = value }
+            process.environment = env
+        }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

@@ -3,26 +3,8 @@ import SiamNN
 
 @testable import SiamRPN
 
-/// The fixtures' deterministic weight generator (Tests/Fixtures/README.md section 1): FNV-1a-64 of
-/// "seed:name", splitmix64 per element, 24-bit uniform in [-1, 1), one Float multiply and one
-/// Float add (never fused).
-enum DeterministicWeights {
-    static func fnv1a64(_ s: String) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in s.utf8 {
-            h ^= UInt64(b)
-            h = h &* 0x100_0000_01b3
-        }
-        return h
-    }
-
-    static func splitmix(_ h: UInt64, _ i: Int) -> UInt64 {
-        var z = h &+ UInt64(i + 1) &* 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// The fixtures' manifests for the deterministic weight generator (Sources/SiamRPN/Models/DeterministicWeights.swift).
+extension DeterministicWeights {
     /// Element `i` of tensor `name`.
     static func value(seed: Int, name: String, index i: Int, scale: Float, offset: Float) -> Float {
         let z = splitmix(fnv1a64("\(seed):\(name)"), i)
@@ -32,18 +14,6 @@ enum DeterministicWeights {
         let p = scale * r
         let v = offset + p
         return v
-    }
-
-    static func tensor(seed: Int, name: String, count: Int, scale: Float, offset: Float) -> [Float] {
-        let h = fnv1a64("\(seed):\(name)")
-        var out = [Float](repeating: 0, count: count)
-        for i in 0..<count {
-            let m = splitmix(h, i) >> 40
-            let r = 2 * (Float(m) * 0x1p-24) - 1
-            let p = scale * r
-            out[i] = offset + p
-        }
-        return out
     }
 
     struct Param {

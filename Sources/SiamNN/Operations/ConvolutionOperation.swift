@@ -27,6 +27,13 @@ struct ConvolutionOperation: EngineOperation {
 
     func macs(_ shapes: [[Int]], output: [Int]) -> Int { layer.macs(h: shapes[0][1], w: shapes[0][2]) }
 
+    /// One sgemm per group unless depth-wise.
+    func gemms(_ shapes: [[Int]], output: [Int]) -> [(m: Int, n: Int, k: Int, count: Int)] {
+        guard !layer.isDepthwise else { return [] }
+        let g = layer.groups
+        return [(layer.outChannels / g, output[1] * output[2], shapes[0][0] / g * layer.kernelH * layer.kernelW, g)]
+    }
+
     func run(_ inputs: [FeatureMap], output: FeatureMap, scratch: UnsafeMutablePointer<Float>) {
         layer.run(
             input: inputs[0].base, h: inputs[0].height, w: inputs[0].width, output: output.base,

@@ -15,6 +15,9 @@ protocol EngineOperation: Sendable {
     func scratchCount(_ shapes: [[Int]]) -> Int
     /// Multiply-accumulates of one run (default 0: data movement and element-wise work).
     func macs(_ shapes: [[Int]], output: [Int]) -> Int
+    /// The sgemm calls of one run, `C[m x n] = A[m x k] * B[k x n]` `count` times (default none:
+    /// direct loops); what `siamrpn bench` measures the BLAS peak on.
+    func gemms(_ shapes: [[Int]], output: [Int]) -> [(m: Int, n: Int, k: Int, count: Int)]
     /// Computes the output from the inputs.
     func run(_ inputs: [FeatureMap], output: FeatureMap, scratch: UnsafeMutablePointer<Float>)
 }
@@ -22,4 +25,5 @@ protocol EngineOperation: Sendable {
 extension EngineOperation {
     func scratchCount(_ shapes: [[Int]]) -> Int { 0 }
     func macs(_ shapes: [[Int]], output: [Int]) -> Int { 0 }
+    func gemms(_ shapes: [[Int]], output: [Int]) -> [(m: Int, n: Int, k: Int, count: Int)] { [] }
 }

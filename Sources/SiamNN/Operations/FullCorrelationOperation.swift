@@ -27,6 +27,10 @@ struct FullCorrelationOperation: EngineOperation {
 
     func macs(_ shapes: [[Int]], output: [Int]) -> Int { outChannels * shapes[0][0] * output[1] * output[2] * shapes[1][1] * shapes[1][2] }
 
+    func gemms(_ shapes: [[Int]], output: [Int]) -> [(m: Int, n: Int, k: Int, count: Int)] {
+        [(outChannels, output[1] * output[2], shapes[0][0] * shapes[1][1] * shapes[1][2], 1)]
+    }
+
     func run(_ inputs: [FeatureMap], output: FeatureMap, scratch: UnsafeMutablePointer<Float>) {
         let (s, k) = (inputs[0], inputs[1])
         let g = ConvGeometry(

@@ -22,6 +22,10 @@ struct PixelwiseCorrelationOperation: EngineOperation {
 
     func macs(_ shapes: [[Int]], output: [Int]) -> Int { positions * shapes[0][0] * shapes[0][1] * shapes[0][2] }
 
+    func gemms(_ shapes: [[Int]], output: [Int]) -> [(m: Int, n: Int, k: Int, count: Int)] {
+        [(positions, output[1] * output[2], shapes[0][0], 1)]
+    }
+
     func run(_ inputs: [FeatureMap], output: FeatureMap, scratch: UnsafeMutablePointer<Float>) {
         let (s, k) = (inputs[0], inputs[1])
         pixelwiseCrossCorrelation(

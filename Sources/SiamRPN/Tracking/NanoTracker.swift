@@ -131,17 +131,21 @@ public final class NanoTracker {
         let region = try SearchRegion(
             width: width, height: height, contextAmount: config.contextAmount,
             exemplarSize: config.exemplarSize, instanceSize: config.instanceSize)
-        let crop = contextCrop(
-            image, centerX: centerX, centerY: centerY, modelSize: config.instanceSize,
-            originalSize: region.cropSize, average: channelAverage)
-        workspace.withInputBuffer(0) { writeNetworkInput(fromBGR: crop, size: config.instanceSize, into: $0) }
+        OperationTimer.measure("crop") {
+            let crop = contextCrop(
+                image, centerX: centerX, centerY: centerY, modelSize: config.instanceSize,
+                originalSize: region.cropSize, average: channelAverage)
+            workspace.withInputBuffer(0) { writeNetworkInput(fromBGR: crop, size: config.instanceSize, into: $0) }
+        }
         workspace.run()
-        decodeOutputs(workspace)
-        let choice = PenalizedChoice(
-            boxes: boxes, score: score, window: window, width: width, height: height,
-            scaleZ: region.scaleZ, penaltyK: config.penaltyK, windowInfluence: config.windowInfluence,
-            learningRate: config.lr, penalty: &penalty, pscore: &pscore)
-        return Step(region: region, choice: choice)
+        return OperationTimer.measure("post-processing") {
+            decodeOutputs(workspace)
+            let choice = PenalizedChoice(
+                boxes: boxes, score: score, window: window, width: width, height: height,
+                scaleZ: region.scaleZ, penaltyK: config.penaltyK, windowInfluence: config.windowInfluence,
+                learningRate: config.lr, penalty: &penalty, pscore: &pscore)
+            return Step(region: region, choice: choice)
+        }
     }
 
     /// NanoTrack's `_convert_score` and `_convert_bbox` (Float32) into `score` and `boxes`.

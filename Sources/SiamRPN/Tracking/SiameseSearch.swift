@@ -82,9 +82,13 @@ final class SiameseSearch {
         let region = try SearchRegion(
             width: width, height: height, contextAmount: track.contextAmount,
             exemplarSize: track.exemplarSize, instanceSize: instanceSize)
-        let crop = contextCrop(
-            image, centerX: centerX, centerY: centerY, modelSize: instanceSize,
-            originalSize: region.cropSize, average: channelAverage)
+        let x = OperationTimer.measure("crop") {
+            networkInput(
+                fromBGR: contextCrop(
+                    image, centerX: centerX, centerY: centerY, modelSize: instanceSize,
+                    originalSize: region.cropSize, average: channelAverage),
+                size: instanceSize)
+        }
         let workspace =
             try workspaces[instanceSize]
             ?? {
@@ -92,7 +96,14 @@ final class SiameseSearch {
                 workspaces[instanceSize] = ws
                 return ws
             }()
-        let (cls, loc) = model.track(networkInput(fromBGR: crop, size: instanceSize), template: template, workspace: workspace)
+        let (cls, loc) = model.track(x, template: template, workspace: workspace)
+        return try OperationTimer.measure("post-processing") {
+            try choose(cls: cls, loc: loc, instanceSize: instanceSize, region: region, windowInfluence: windowInfluence)
+        }
+    }
+
+    /// pysot's `_convert_score`, `_convert_bbox`, penalties, window and argmax on the network's outputs.
+    private func choose(cls: Tensor, loc: Tensor, instanceSize: Int, region: SearchRegion, windowInfluence: Double) throws -> Step {
 
         let s = scoreSize(instanceSize: instanceSize)
         guard cls.shape == [1, 2 * anchor.anchorNum, s, s], loc.shape == [1, 4 * anchor.anchorNum, s, s] else {

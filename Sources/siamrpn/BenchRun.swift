@@ -1,0 +1,105 @@
+// One `siamrpn bench` measurement: template and tracking steps on the bundled video's frames,
+// stage times through `OperationTimer`, allocations, the SGEMM peak of the plan's GEMM shapes.
+import Foundation
+import SiamNN
+import SiamRPN
+
+struct BenchRun {
+    let model: TrackingModel
+    let frames: Int
+    let targets: Int
+
+    func measure() throws -> BenchReport {
+        let needed = 1 + Bench.warmUpFrames + frames
+        let source = try FrameSources.open(BundledDemo.video.path)
+        var video: [Image] = []
+        while video.count < needed, let frame = try source.next() { video.append(frame) }
+        guard video.count >= 2 else { throw CLIError("the bundled video has fewer than 2 frames") }
+        let box = try readGroundTruth(BundledDemo.groundTruthFile)[0].pysotInitBox
+        // Frame i of the run: the video's frames after the first, again from frame 1 when it ends.
+        func frame(_ i: Int) -> Image { video[1 + (i % (video.count - 1))] }
+
+        // Template: one warm-up, then at least 3 timed inits.
+        var templateMs: [Double] = []
+        for r in 0...max(3, min(frames, 10)) {
+            let tracker = try model.makeTracker()
+            let t0 = OperationTimer.now()
+            try tracker.initialize(image: video[0], box: box)
+            if r > 0 { templateMs.append(Double(OperationTimer.now() - t0) / 1e6) }
+        }
+
+        let trackers = try (0..<targets).map { _ in try model.makeTracker() }
+        for t in trackers { try t.initialize(image: video[0], box: box) }
+        for i in 0..<Bench.warmUpFrames { for t in trackers { _ = try t.update(image: frame(i)) } }
+
+        let plans = try self.plans()
+        let timer = StageTimer(plan: plans.search)
+        var stepMs: [Double] = []
+        var stageMs = [[Double]](repeating: [], count: BenchStage.allCases.count)
+        stepMs.reserveCapacity(frames * targets)
+        for s in stageMs.indices { stageMs[s].reserveCapacity(frames * targets) }
+        var allocations = 0
+        var wall: UInt64 = 0
+        try OperationTimer.$current.withValue(timer) {
+            for i in Bench.warmUpFrames..<(Bench.warmUpFrames + frames) {
+                let image = frame(i)
+                for t in trackers {
+                    timer.reset()
+                    let a0 = ProcessResources.allocationCount ?? 0
+                    let t0 = OperationTimer.now()
+                    _ = try t.update(image: image)
+                    let ns = OperationTimer.now() - t0
+                    allocations += (ProcessResources.allocationCount ?? 0) - a0
+                    wall += ns
+                    stepMs.append(Double(ns) / 1e6)
+                    for s in stageMs.indices { stageMs[s].append(Double(timer.nanoseconds[s]) / 1e6) }
+                }
+            }
+        }
+        let steps = frames * targets
+        let peakRSS = ProcessResources.peakResidentMiB  // before the SGEMM operands below
+        let peak = SGEMMPeak(shapes: plans.search.gemmShapes)
+        let kernels = BLASKernels.current
+        return BenchReport(
+            model: model.name, threads: ComputeThreads.count, frames: frames, targets: targets,
+            templateMs: Summary(templateMs), stepMs: Summary(stepMs),
+            stagesMs: zip(BenchStage.allCases, stageMs).map { ($0.name, Summary($1)) },
+            macsPerStep: plans.search.macs, templateMacs: plans.template.macs,
+            sgemmPeakGflops: peak.gflops, gemmBoundMs: peak.gemmBoundMilliseconds,
+            allocationsPerStep: ProcessResources.allocationCount == nil ? nil : Double(allocations) / Double(steps),
+            peakRSSMiB: peakRSS,
+            targetsPerSecond: Double(steps) / (Double(wall) / 1e9),
+            isa: kernels.cpu.isaName, blasCore: kernels.coreName, blasCoreOrigin: KernelRelaunch.origin, cpu: kernels.cpu.brand)
+    }
+
+    /// The template plan and the search plan the trackers run (template crop and search region
+    /// sides of the config).
+    func plans() throws -> (template: Plan, search: Plan) {
+        let network = model.network
+        let z = model.exemplarSize
+        let x = model.hyperparameters.instanceSize
+        let template = try network.templatePlan(height: z, width: z)
+        let kernels = network.templateGraph.outputValues.map { v in
+            let shape = template.shapes[v.id]
+            return Tensor(shape: [1] + shape, values: [Float](repeating: 0, count: shape.reduce(1, *)))
+        }
+        let search = try network.searchPlan(height: x, width: x, template: TemplateFeatures(kernels: kernels))
+        return (template, search)
+    }
+}
+
+/// Median, minimum and maximum of a series, in its unit.
+struct Summary {
+    var median: Double
+    var min: Double
+    var max: Double
+
+    init(_ values: [Double]) {
+        let s = values.sorted()
+        median = s.isEmpty ? 0 : s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+        min = s.first ?? 0
+        max = s.last ?? 0
+    }
+
+    var json: [String: Any] { ["median": median, "min": min, "max": max] }
+}
