@@ -1,6 +1,7 @@
 // Mirrors no pysot file: the machine-readable report of `siamrpn eval` (pysot only prints tables);
 // its numbers are those of toolkit/evaluation/{ope,ar,eao,f1}_benchmark.py
 import Foundation
+import SiamRPN
 
 /// A JSON document with deterministic output: object keys sorted by their UTF-8 bytes, numbers in
 /// Swift's shortest round-trip form (`0.1`, `1e-05`, `0.6813691204079299`: parsing gives the same
@@ -38,7 +39,7 @@ public indirect enum ReportJSON: Sendable, Equatable {
         case .bool(let b): out += b ? "true" : "false"
         case .int(let i): out += String(i)
         case .number(let d): out += Self.numberText(d)
-        case .string(let s): out += Self.quoted(s)
+        case .string(let s): out += jsonQuoted(s)
         case .array(let items):
             if items.isEmpty {
                 out += "[]"
@@ -68,7 +69,7 @@ public indirect enum ReportJSON: Sendable, Equatable {
             out += "{\n"
             let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             for (k, key) in keys.enumerated() {
-                out += pad + Self.quoted(key) + ": "
+                out += pad + jsonQuoted(key) + ": "
                 members[key]!.write(to: &out, indent: indent + 2)
                 out += k == keys.count - 1 ? "\n" : ",\n"
             }
@@ -81,24 +82,6 @@ public indirect enum ReportJSON: Sendable, Equatable {
         if d.isNaN { return "\"nan\"" }
         if d.isInfinite { return d < 0 ? "\"-inf\"" : "\"inf\"" }
         return d.description
-    }
-
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
 
