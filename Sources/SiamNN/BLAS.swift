@@ -10,7 +10,13 @@
 ///
 /// `A` is m x k (k x m when `transA`), `B` is k x n (n x k when `transB`), `C` is m x n;
 /// `lda`, `ldb`, `ldc` are the row strides in elements.
-@inline(__always)
+///
+/// Threads: the BLAS itself always runs single-threaded; a product worth splitting is cut into
+/// column blocks of `C` (multiples of 16 columns) run on `ComputeThreads.count` threads by
+/// `parallelChunks`. OpenBLAS's own threading allocates its job table on every call, and so does
+/// its small-matrix path (`sgemm_small_kernel_*`, products up to 100^3 multiply-adds on AVX-512
+/// builds): products that small run in `smallGEMM` here instead. Either way no call allocates,
+/// and results differ from a single BLAS call only by float32 summation order.
 public func sgemm(
     transA: Bool = false, transB: Bool = false,
     m: Int, n: Int, k: Int,
@@ -20,17 +26,66 @@ public func sgemm(
     beta: Float,
     c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
-    cblas_sgemm(
-        CblasRowMajor,
-        transA ? CblasTrans : CblasNoTrans,
-        transB ? CblasTrans : CblasNoTrans,
-        Int32(m), Int32(n), Int32(k), alpha,
-        a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    _ = blasRunsSingleThreaded
+    let product = GEMMProduct(
+        transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    let multiplyAdds = Double(m) * Double(n) * Double(k)
+    if multiplyAdds <= 1_000_000 {
+        product.runSmall(columns: 0..<n)
+        return
+    }
+    // Blocks of 16 columns; at least 2^21 multiply-adds per thread, or one call is cheaper.
+    let blocks = (n + 15) / 16
+    let minBlocks = max(1, Int((2_097_152 / max(Double(m) * Double(k) * 16, 1)).rounded(.up)))
+    parallelChunks(blocks, minChunk: minBlocks, product)
 }
 
-/// Sets the number of threads sgemm uses (OpenBLAS; Accelerate manages its own).
-func setBLASThreads(_ n: Int) {
+/// OpenBLAS runs one thread per call (set once, before the first product).
+private let blasRunsSingleThreaded: Void = {
     #if !canImport(Accelerate)
-        openblas_set_num_threads(Int32(n))
+        openblas_set_num_threads(1)
     #endif
+}()
+
+/// One `sgemm` call, split by blocks of 16 columns of `C`.
+private struct GEMMProduct: ChunkedWork {
+    let transA: Bool, transB: Bool
+    let m: Int, n: Int, k: Int
+    let alpha: Float
+    let a: UnsafePointer<Float>, lda: Int
+    let b: UnsafePointer<Float>, ldb: Int
+    let beta: Float
+    let c: UnsafeMutablePointer<Float>, ldc: Int
+
+    /// Columns `16 * blocks.lowerBound ..< min(16 * blocks.upperBound, n)`, one BLAS call.
+    func run(_ blocks: Range<Int>) {
+        let j0 = 16 * blocks.lowerBound
+        let j1 = min(16 * blocks.upperBound, n)
+        guard j0 < j1 else { return }
+        let columnsOfB = transB ? b + j0 * ldb : b + j0
+        cblas_sgemm(
+            CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(j1 - j0), Int32(k), alpha, a, Int32(lda), columnsOfB, Int32(ldb), beta, c + j0, Int32(ldc))
+    }
+
+    /// The product on `columns` by plain loops (each `C` entry summed over `k` in order).
+    func runSmall(columns: Range<Int>) {
+        for i in 0..<m {
+            let row = c + i * ldc
+            for j in columns { row[j] = beta == 0 ? 0 : beta * row[j] }
+            if transB {
+                for j in columns {
+                    var acc: Float = 0
+                    for p in 0..<k { acc += (transA ? a[p * lda + i] : a[i * lda + p]) * b[j * ldb + p] }
+                    row[j] += alpha * acc
+                }
+            } else {
+                for p in 0..<k {
+                    let x = alpha * (transA ? a[p * lda + i] : a[i * lda + p])
+                    let bp = b + p * ldb
+                    for j in columns { row[j] += x * bp[j] }
+                }
+            }
+        }
+    }
 }

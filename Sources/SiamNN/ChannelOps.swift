@@ -47,13 +47,34 @@ func channelGate(
     let mean = scratch
     let hidden = scratch + channels
     let gate = scratch + channels + reduce.outChannels
-    let scale = 1 / Float(plane)
-    parallelChunks(channels, minChunk: max(1, 16_384 / max(plane, 1))) { range in
-        for c in range { mean[c] = sum(input + c * plane, count: plane) * scale }
-    }
+    let minChunk = max(1, 16_384 / max(plane, 1))
+    parallelChunks(channels, minChunk: minChunk, ChannelMeans(input: input, plane: plane, means: mean))
     fullyConnected(reduce, input: mean, output: hidden)
     fullyConnected(expand, input: hidden, output: gate)
-    parallelChunks(channels, minChunk: max(1, 16_384 / max(plane, 1))) { range in
+    parallelChunks(channels, minChunk: minChunk, GatedChannels(input: input, plane: plane, gate: gate, activation: activation, output: output))
+}
+
+/// `means[c] = mean of input[c]` (`plane` values each) on a range of channels.
+private struct ChannelMeans: ChunkedWork {
+    let input: UnsafePointer<Float>
+    let plane: Int
+    let means: UnsafeMutablePointer<Float>
+
+    func run(_ range: Range<Int>) {
+        let scale = 1 / Float(plane)
+        for c in range { means[c] = sum(input + c * plane, count: plane) * scale }
+    }
+}
+
+/// `output[c] = activation(input[c] * gate[c])` on a range of channels.
+private struct GatedChannels: ChunkedWork {
+    let input: UnsafePointer<Float>
+    let plane: Int
+    let gate: UnsafePointer<Float>
+    let activation: Activation
+    let output: UnsafeMutablePointer<Float>
+
+    func run(_ range: Range<Int>) {
         for c in range {
             let src = input + c * plane
             let dst = output + c * plane

@@ -16,11 +16,23 @@ func im2col(
     _ g: ConvGeometry, input: UnsafePointer<Float>, firstChannel c0: Int, channels: Int,
     into col: UnsafeMutablePointer<Float>
 ) {
-    let oh = g.outH
-    let ow = g.outW
-    let n = oh * ow
-    let kk = g.kernelH * g.kernelW
-    parallelChunks(channels * kk, minChunk: 8) { rows in
+    parallelChunks(
+        channels * g.kernelH * g.kernelW, minChunk: 8, Im2colRows(g: g, input: input, firstChannel: c0, col: col))
+}
+
+/// `im2col` on a range of matrix rows.
+private struct Im2colRows: ChunkedWork {
+    let g: ConvGeometry
+    let input: UnsafePointer<Float>
+    let firstChannel: Int
+    let col: UnsafeMutablePointer<Float>
+
+    func run(_ rows: Range<Int>) {
+        let oh = g.outH
+        let ow = g.outW
+        let n = oh * ow
+        let kk = g.kernelH * g.kernelW
+        let c0 = firstChannel
         for row in rows {
             let c = row / kk
             let ky = (row % kk) / g.kernelW
@@ -112,9 +124,19 @@ func convolveDepthwiseGeneric(
     _ g: ConvGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     output: UnsafeMutablePointer<Float>
 ) {
-    let oh = g.outH
-    let ow = g.outW
-    parallelChunks(g.inChannels, minChunk: 4) { channels in
+    parallelChunks(g.inChannels, minChunk: 4, GenericDepthwiseChannels(g: g, input: input, weight: weight, output: output))
+}
+
+/// `convolveDepthwiseGeneric` on a range of channels.
+private struct GenericDepthwiseChannels: ChunkedWork {
+    let g: ConvGeometry
+    let input: UnsafePointer<Float>
+    let weight: UnsafePointer<Float>
+    let output: UnsafeMutablePointer<Float>
+
+    func run(_ channels: Range<Int>) {
+        let oh = g.outH
+        let ow = g.outW
         for c in channels {
             let src = input + c * g.inH * g.inW
             let dst = output + c * oh * ow
@@ -152,7 +174,19 @@ func applyEpilogue(
     output: UnsafeMutablePointer<Float>, channels: Int, plane: Int,
     bias: UnsafePointer<Float>, residual: UnsafePointer<Float>?, activation: Activation
 ) {
-    parallelChunks(channels, minChunk: 16) { range in
+    parallelChunks(
+        channels, minChunk: 16, EpilogueChannels(output: output, plane: plane, bias: bias, residual: residual, activation: activation))
+}
+
+/// `applyEpilogue` on a range of channels.
+private struct EpilogueChannels: ChunkedWork {
+    let output: UnsafeMutablePointer<Float>
+    let plane: Int
+    let bias: UnsafePointer<Float>
+    let residual: UnsafePointer<Float>?
+    let activation: Activation
+
+    func run(_ range: Range<Int>) {
         for c in range {
             let p = output + c * plane
             let b = bias[c]

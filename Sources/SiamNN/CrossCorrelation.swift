@@ -6,9 +6,20 @@ func depthwiseCrossCorrelation(
     kernel: UnsafePointer<Float>, kh: Int, kw: Int,
     output: UnsafeMutablePointer<Float>
 ) {
-    let oh = h - kh + 1
-    let ow = w - kw + 1
-    parallelChunks(channels, minChunk: 8) { range in
+    parallelChunks(channels, minChunk: 8, DepthwiseCorrelationChannels(search: search, h: h, w: w, kernel: kernel, kh: kh, kw: kw, output: output))
+}
+
+/// `depthwiseCrossCorrelation` (unpadded) on a range of channels.
+private struct DepthwiseCorrelationChannels: ChunkedWork {
+    let search: UnsafePointer<Float>
+    let h: Int, w: Int
+    let kernel: UnsafePointer<Float>
+    let kh: Int, kw: Int
+    let output: UnsafeMutablePointer<Float>
+
+    func run(_ range: Range<Int>) {
+        let oh = h - kh + 1
+        let ow = w - kw + 1
         for c in range {
             let s = search + c * h * w
             let k = kernel + c * kh * kw

@@ -2,8 +2,8 @@
 /// NanoTrack's head and the padded depth-wise correlation, and pysot MobileNetV2's undilated
 /// ones), sixteen or eight outputs at a time (plain loops for rows narrower than eight).
 ///
-/// A block of output rows reads its input rows from a zero-padded copy (a small stack buffer:
-/// `p` zero columns on each side, zero rows where the window leaves the map), so every output
+/// A block of output rows reads its input rows from a zero-padded copy (about 16 KB of the
+/// thread's `ThreadScratch`: `p` zero columns on each side, zero rows where the window leaves the map), so every output
 /// runs the same vector loop without bounds checks. Each output is the same sum in the same
 /// order as the generic loop in `convolveDepthwiseGeneric` (taps in (ky, kx) order starting from
 /// +0, each product rounded, then added): a padded tap adds a signed zero, which never changes
@@ -15,7 +15,6 @@ func convolveDepthwiseVectorized(
     precondition(g.dilation == 1 && (g.stride == 1 || g.stride == 2), "vectorised depth-wise: dilation 1, stride 1 or 2")
     let oh = g.outH
     let ow = g.outW
-    let inH = g.inH
     let inW = g.inW
     let kh = g.kernelH
     let kw = g.kernelW
@@ -26,9 +25,31 @@ func convolveDepthwiseVectorized(
     // Output rows per block: the padded input rows they need fit in about 16 KB.
     let blockRows = max(1, min(oh, ((4096 / rowLength) - kh) / s + 1))
     let bufferRows = (blockRows - 1) * s + kh
-    parallelChunks(g.inChannels, minChunk: 4) { channels in
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: bufferRows * rowLength) { buffer in
-            let rows = buffer.baseAddress!
+    parallelChunks(
+        g.inChannels, minChunk: 4,
+        VectorizedDepthwiseChannels(
+            g: g, input: input, weight: weight, output: output, rowLength: rowLength, blockRows: blockRows,
+            bufferRows: bufferRows))
+}
+
+/// `convolveDepthwiseVectorized` on a range of channels.
+private struct VectorizedDepthwiseChannels: ChunkedWork {
+    let g: ConvGeometry
+    let input: UnsafePointer<Float>
+    let weight: UnsafePointer<Float>
+    let output: UnsafeMutablePointer<Float>
+    let rowLength: Int, blockRows: Int, bufferRows: Int
+
+    func run(_ channels: Range<Int>) {
+        let oh = g.outH
+        let ow = g.outW
+        let inH = g.inH
+        let inW = g.inW
+        let kh = g.kernelH
+        let kw = g.kernelW
+        let s = g.stride
+        let p = g.padding
+        ThreadScratch.withFloats(bufferRows * rowLength) { rows in
             rows.initialize(repeating: 0, count: bufferRows * rowLength)
             for c in channels {
                 let src = input + c * inH * inW

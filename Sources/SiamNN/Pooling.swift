@@ -4,9 +4,35 @@ func maxPool2D(
     input: UnsafePointer<Float>, channels: Int, h: Int, w: Int,
     kernel: Int, stride: Int, padding: Int, output: UnsafeMutablePointer<Float>
 ) {
-    let oh = (h + 2 * padding - kernel) / stride + 1
-    let ow = (w + 2 * padding - kernel) / stride + 1
-    parallelChunks(channels, minChunk: 8) { range in
+    parallelChunks(
+        channels, minChunk: 8,
+        MaxPoolChannels(input: input, h: h, w: w, kernel: kernel, stride: stride, padding: padding, output: output))
+}
+
+/// Copies the centre `size x size` window (origin `(W - size) / 2` on both axes, as pysot's
+/// AdjustLayer uses the width for both) of every channel, or the whole map when sizes agree.
+func centerCrop(input: UnsafePointer<Float>, channels c: Int, h: Int, w: Int, size: Int, output: UnsafeMutablePointer<Float>) {
+    if size == w && size == h {
+        output.update(from: input, count: c * h * w)
+        return
+    }
+    let l = (w - size) / 2
+    for ch in 0..<c {
+        for y in 0..<size {
+            (output + (ch * size + y) * size).update(from: input + (ch * h + l + y) * w + l, count: size)
+        }
+    }
+}
+
+/// `maxPool2D` on a range of channels.
+private struct MaxPoolChannels: ChunkedWork {
+    let input: UnsafePointer<Float>
+    let h: Int, w: Int, kernel: Int, stride: Int, padding: Int
+    let output: UnsafeMutablePointer<Float>
+
+    func run(_ range: Range<Int>) {
+        let oh = (h + 2 * padding - kernel) / stride + 1
+        let ow = (w + 2 * padding - kernel) / stride + 1
         for c in range {
             let src = input + c * h * w
             let dst = output + c * oh * ow
@@ -23,21 +49,6 @@ func maxPool2D(
                     dst[oy * ow + ox] = m
                 }
             }
-        }
-    }
-}
-
-/// Copies the centre `size x size` window (origin `(W - size) / 2` on both axes, as pysot's
-/// AdjustLayer uses the width for both) of every channel, or the whole map when sizes agree.
-func centerCrop(input: UnsafePointer<Float>, channels c: Int, h: Int, w: Int, size: Int, output: UnsafeMutablePointer<Float>) {
-    if size == w && size == h {
-        output.update(from: input, count: c * h * w)
-        return
-    }
-    let l = (w - size) / 2
-    for ch in 0..<c {
-        for y in 0..<size {
-            (output + (ch * size + y) * size).update(from: input + (ch * h + l + y) * w + l, count: size)
         }
     }
 }

@@ -15,28 +15,72 @@ package func contextCrop(
     _ image: Image, centerX: Double, centerY: Double, modelSize: Int,
     originalSize: Int, average: [Double]
 ) -> [UInt8] {
+    var patch = [UInt8](repeating: 0, count: modelSize * modelSize * 3)
+    var scratch = ResizeScratch()
+    let rowLength = modelSize * 3
+    patch.withUnsafeMutableBufferPointer { out in
+        contextCrop(
+            image, centerX: centerX, centerY: centerY, modelSize: modelSize, originalSize: originalSize,
+            average: average, scratch: &scratch
+        ) { y, row in (out.baseAddress! + y * rowLength).update(from: row.baseAddress!, count: rowLength) }
+    }
+    return patch
+}
+
+/// `contextCrop` written straight into a `[3, modelSize, modelSize]` network input (planar
+/// B, G, R floats of the bytes), with the caller's `scratch`: allocates nothing once
+/// `scratch` has been used for this `modelSize`.
+package func writeContextCrop(
+    _ image: Image, centerX: Double, centerY: Double, modelSize: Int,
+    originalSize: Int, average: [Double], scratch: inout ResizeScratch, into values: UnsafeMutableBufferPointer<Float>
+) {
+    let plane = modelSize * modelSize
+    precondition(values.count == 3 * plane, "network input needs \(3 * plane) values")
+    let b = values.baseAddress!
+    contextCrop(
+        image, centerX: centerX, centerY: centerY, modelSize: modelSize, originalSize: originalSize,
+        average: average, scratch: &scratch
+    ) { y, row in
+        let o = b + y * modelSize
+        for x in 0..<modelSize {
+            o[x] = Float(row[3 * x])
+            o[plane + x] = Float(row[3 * x + 1])
+            o[2 * plane + x] = Float(row[3 * x + 2])
+        }
+    }
+}
+
+/// The crop's rows (`modelSize * 3` interleaved BGR bytes each, valid during the call), in order.
+private func contextCrop(
+    _ image: Image, centerX: Double, centerY: Double, modelSize: Int,
+    originalSize: Int, average: [Double], scratch: inout ResizeScratch,
+    emit: (Int, UnsafeBufferPointer<UInt8>) -> Void
+) {
     precondition(originalSize > 0 && modelSize > 0, "crop sizes must be positive")
     let c = Double(originalSize + 1) / 2
     let xmin = Int((centerX - c + 0.5).rounded(.down))
     let ymin = Int((centerY - c + 0.5).rounded(.down))
     // numpy assigns the float average into uint8 by truncation.
-    let fill = average.map { UInt8(clamping: Int($0)) }
-    return image.pixels.withUnsafeBufferPointer { pixels in
+    let fill = (UInt8(clamping: Int(average[0])), UInt8(clamping: Int(average[1])), UInt8(clamping: Int(average[2])))
+    image.pixels.withUnsafeBufferPointer { pixels in
         let window = PaddedWindow(
             pixels: pixels, imageWidth: image.width, imageHeight: image.height,
-            originX: xmin, originY: ymin, fill: (fill[0], fill[1], fill[2]))
+            originX: xmin, originY: ymin, fill: fill)
         if modelSize == originalSize {
-            var patch = [UInt8](repeating: 0, count: modelSize * modelSize * 3)
-            for y in 0..<modelSize {
-                for x in 0..<modelSize {
-                    for ch in 0..<3 { patch[(y * modelSize + x) * 3 + ch] = window.value(row: y, column: x, channel: ch) }
+            scratch.prepare(width: modelSize, channels: 3)
+            scratch.row.withUnsafeMutableBufferPointer { row in
+                for y in 0..<modelSize {
+                    for x in 0..<modelSize {
+                        for ch in 0..<3 { row[x * 3 + ch] = window.value(row: y, column: x, channel: ch) }
+                    }
+                    emit(y, UnsafeBufferPointer(row))
                 }
             }
-            return patch
+            return
         }
-        return resizeLinearLikeOpenCV(
+        resizeLinearLikeOpenCV(
             window, width: originalSize, height: originalSize, channels: 3,
-            toWidth: modelSize, height: modelSize)
+            toWidth: modelSize, height: modelSize, scratch: &scratch, emit: emit)
     }
 }
 
@@ -58,6 +102,49 @@ private struct PaddedWindow: ResizeSource {
             return pixels[(y * imageWidth + x) * 3 + channel]
         }
         return channel == 0 ? fill.0 : channel == 1 ? fill.1 : fill.2
+    }
+
+    /// The horizontal pass on 3-channel rows: one image row pointer per source row, the fill
+    /// colour for columns (or the whole row) outside the image.
+    func horizontal(
+        row: Int, width sw: Int, channels: Int, xIndex: UnsafePointer<Int>, xWeights: UnsafePointer<Int32>,
+        count dw: Int, into h: UnsafeMutablePointer<Int32>
+    ) {
+        precondition(channels == 3, "a context crop has 3 channels")
+        let y = originY + row
+        let f0 = Int32(fill.0)
+        let f1 = Int32(fill.1)
+        let f2 = Int32(fill.2)
+        guard y >= 0 && y < imageHeight else {
+            for dx in 0..<dw {
+                let a = xWeights[2 * dx] + xWeights[2 * dx + 1]
+                h[3 * dx] = f0 * a
+                h[3 * dx + 1] = f1 * a
+                h[3 * dx + 2] = f2 * a
+            }
+            return
+        }
+        let line = pixels.baseAddress! + y * imageWidth * 3
+        for dx in 0..<dw {
+            let x0 = xIndex[dx]
+            let c0 = originX + x0
+            let c1 = originX + min(x0 + 1, sw - 1)
+            let a0 = xWeights[2 * dx]
+            let a1 = xWeights[2 * dx + 1]
+            var v00 = f0, v01 = f1, v02 = f2
+            var v10 = f0, v11 = f1, v12 = f2
+            if c0 >= 0 && c0 < imageWidth {
+                let p = line + 3 * c0
+                (v00, v01, v02) = (Int32(p[0]), Int32(p[1]), Int32(p[2]))
+            }
+            if c1 >= 0 && c1 < imageWidth {
+                let p = line + 3 * c1
+                (v10, v11, v12) = (Int32(p[0]), Int32(p[1]), Int32(p[2]))
+            }
+            h[3 * dx] = v00 * a0 + v10 * a1
+            h[3 * dx + 1] = v01 * a0 + v11 * a1
+            h[3 * dx + 2] = v02 * a0 + v12 * a1
+        }
     }
 }
 

@@ -14,8 +14,8 @@ import SiamNN
 /// under numpy 1.24: score, points, boxes, penalties Float32; window and weighted scores Double;
 /// the state Double. NanoTrack has no lost mode: the tracker always moves to the best point.
 ///
-/// The tracker owns its workspaces and score buffers: after the first frame, `update` allocates
-/// only its image crop. One model can serve many trackers; a tracker is used from one thread at
+/// The tracker owns its workspaces, crop scratch and score buffers: after the first frame,
+/// `update` allocates nothing. One model can serve many trackers; a tracker is used from one thread at
 /// a time.
 public final class NanoTracker {
     public let model: NanoTrackModel
@@ -34,6 +34,7 @@ public final class NanoTracker {
     let window: [Double]
     private var templateWorkspace: Workspace?
     private var searchWorkspace: Workspace?
+    private var cropScratch = ResizeScratch()
     // Per-frame results (reused): target probability, boxes `[cx, cy, w, h]` per point,
     // penalties, window-weighted scores.
     var score: [Float]
@@ -132,10 +133,11 @@ public final class NanoTracker {
             width: width, height: height, contextAmount: config.contextAmount,
             exemplarSize: config.exemplarSize, instanceSize: config.instanceSize)
         OperationTimer.measure("crop") {
-            let crop = contextCrop(
-                image, centerX: centerX, centerY: centerY, modelSize: config.instanceSize,
-                originalSize: region.cropSize, average: channelAverage)
-            workspace.withInputBuffer(0) { writeNetworkInput(fromBGR: crop, size: config.instanceSize, into: $0) }
+            workspace.withInputBuffer(0) {
+                writeContextCrop(
+                    image, centerX: centerX, centerY: centerY, modelSize: config.instanceSize,
+                    originalSize: region.cropSize, average: channelAverage, scratch: &cropScratch, into: $0)
+            }
         }
         workspace.run()
         return OperationTimer.measure("post-processing") {

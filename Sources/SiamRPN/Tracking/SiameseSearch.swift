@@ -5,9 +5,9 @@ import SiamNN
 /// The part of pysot's SiamRPN trackers that both the short- and the long-term tracker share:
 /// the template at `initialize`, and one search (crop, network, scores, penalties, window,
 /// argmax) per frame. It keeps the per-target state: centre and size (pixels, Double, as pysot's
-/// float64 numpy arrays), the channel average, the template kernels and one workspace per
-/// search size, so the network never allocates; a frame allocates its crop, the network input
-/// and the per-anchor score arrays of its `Step` (tens of kilobytes, kept for diagnostics).
+/// float64 numpy arrays), the channel average, the template kernels and, per search size, a
+/// `SizedSearch` (workspace with the kernels already in it, anchors, window, score arrays), so
+/// that a search allocates nothing after the first one of its size.
 ///
 /// Numeric types follow pysot under numpy 1.24: scores, decoded boxes and penalties are Float32,
 /// the window and the window-weighted score Double, the box update Double.
@@ -20,8 +20,8 @@ final class SiameseSearch {
     var channelAverage: [Double] = [0, 0, 0]
     var template: TemplateFeatures?
     var imageSize: (width: Int, height: Int) = (0, 0)
-    private var workspaces: [Int: Workspace] = [:]
-    private var geometry: [Int: (anchors: Anchors, window: [Double])] = [:]
+    private var searches: [Int: SizedSearch] = [:]
+    private var cropScratch = ResizeScratch()
 
     init(model: SiamRPNModel, track: TrackConfig, anchor: AnchorConfig) {
         self.model = model
@@ -49,29 +49,54 @@ final class SiameseSearch {
             image, centerX: centerX, centerY: centerY, modelSize: track.exemplarSize,
             originalSize: side, average: channelAverage)
         template = try model.templateFeatures(networkInput(fromBGR: crop, size: track.exemplarSize))
-        workspaces = [:]
+        searches = [:]
     }
 
-    /// The outcome of one search.
-    struct Step {
-        var instanceSize: Int
-        var scoreSize: Int
-        var region: SearchRegion
-        var cls: Tensor
-        var loc: Tensor
-        /// Softmax foreground probabilities, decoded boxes `[cx, cy, w, h]` rows (crop pixels
-        /// relative to the crop centre), penalties and window-weighted scores, indexed like `Anchors`.
+    /// What a search of one crop size keeps between frames. The arrays hold the last search's
+    /// softmax foreground probabilities, decoded boxes `[cx, cy, w, h]` rows (crop pixels
+    /// relative to the crop centre), penalties and window-weighted scores, indexed like `anchors`.
+    final class SizedSearch {
+        let workspace: Workspace
+        let scoreSize: Int
+        let anchors: Anchors
+        let window: [Double]
         var score: [Float]
         var boxes: [Float]
-        var penalty: [Float]
-        var pscore: [Double]
+        var penalty: [Float] = []
+        var pscore: [Double] = []
+
+        init(workspace: Workspace, scoreSize: Int, anchors: Anchors, window: [Double]) {
+            self.workspace = workspace
+            self.scoreSize = scoreSize
+            self.anchors = anchors
+            self.window = window
+            score = [Float](repeating: 0, count: anchors.count)
+            boxes = [Float](repeating: 0, count: 4 * anchors.count)
+        }
+    }
+
+    /// The outcome of one search. The arrays and tensors are those of its `SizedSearch`, valid
+    /// until the next search of the same size.
+    struct Step {
+        var instanceSize: Int
+        var region: SearchRegion
+        let buffers: SizedSearch
         /// The best index, its prediction relative to the previous centre and the size learning rate.
         var choice: PenalizedChoice
+
+        var scoreSize: Int { buffers.scoreSize }
+        var score: [Float] { buffers.score }
+        var boxes: [Float] { buffers.boxes }
+        var penalty: [Float] { buffers.penalty }
+        var pscore: [Double] { buffers.pscore }
+        /// Copies of the raw outputs: cls `[1, 2A, S, S]`, loc `[1, 4A, S, S]`.
+        var cls: Tensor { buffers.workspace.tensor(buffers.workspace.plan.graph.outputValues[0]) }
+        var loc: Tensor { buffers.workspace.tensor(buffers.workspace.plan.graph.outputValues[1]) }
         var best: Int { choice.best }
         /// `boxes[best] / scale_z` (Float32), image pixels relative to the previous centre.
         var delta: [Float] { [choice.delta[0], choice.delta[1], choice.delta[2], choice.delta[3]] }
         var lr: Double { choice.lr }
-        var bestScore: Float { score[best] }
+        var bestScore: Float { buffers.score[best] }
     }
 
     func search(image: Image, instanceSize: Int, windowInfluence: Double) throws -> Step {
@@ -82,76 +107,70 @@ final class SiameseSearch {
         let region = try SearchRegion(
             width: width, height: height, contextAmount: track.contextAmount,
             exemplarSize: track.exemplarSize, instanceSize: instanceSize)
-        let x = OperationTimer.measure("crop") {
-            networkInput(
-                fromBGR: contextCrop(
+        let sized = try searches[instanceSize] ?? makeSearch(instanceSize: instanceSize, template: template)
+        OperationTimer.measure("crop") {
+            sized.workspace.withInputBuffer(0) {
+                writeContextCrop(
                     image, centerX: centerX, centerY: centerY, modelSize: instanceSize,
-                    originalSize: region.cropSize, average: channelAverage),
-                size: instanceSize)
+                    originalSize: region.cropSize, average: channelAverage, scratch: &cropScratch, into: $0)
+            }
         }
-        let workspace =
-            try workspaces[instanceSize]
-            ?? {
-                let ws = Workspace(plan: try model.searchPlan(height: instanceSize, width: instanceSize, template: template))
-                workspaces[instanceSize] = ws
-                return ws
-            }()
-        let (cls, loc) = model.track(x, template: template, workspace: workspace)
-        return try OperationTimer.measure("post-processing") {
-            try choose(cls: cls, loc: loc, instanceSize: instanceSize, region: region, windowInfluence: windowInfluence)
+        sized.workspace.run()
+        let choice = OperationTimer.measure("post-processing") {
+            choose(sized, region: region, windowInfluence: windowInfluence)
         }
+        return Step(instanceSize: instanceSize, region: region, buffers: sized, choice: choice)
     }
 
-    /// pysot's `_convert_score`, `_convert_bbox`, penalties, window and argmax on the network's outputs.
-    private func choose(cls: Tensor, loc: Tensor, instanceSize: Int, region: SearchRegion, windowInfluence: Double) throws -> Step {
-
+    /// The workspace (with the template's kernels set once), anchors and window of one search size.
+    private func makeSearch(instanceSize: Int, template: TemplateFeatures) throws -> SizedSearch {
         let s = scoreSize(instanceSize: instanceSize)
-        guard cls.shape == [1, 2 * anchor.anchorNum, s, s], loc.shape == [1, 4 * anchor.anchorNum, s, s] else {
+        let plan = try model.searchPlan(height: instanceSize, width: instanceSize, template: template)
+        let out = plan.graph.outputValues
+        guard plan.shapes[out[0].id] == [2 * anchor.anchorNum, s, s], plan.shapes[out[1].id] == [4 * anchor.anchorNum, s, s] else {
             throw TrackerError.unsupported(
-                "the network gives a \(cls.shape) score map for a \(instanceSize) search crop, but TRACK/ANCHOR "
+                "the network gives a \([1] + plan.shapes[out[0].id]) score map for a \(instanceSize) search crop, but TRACK/ANCHOR "
                     + "expect [1, \(2 * anchor.anchorNum), \(s), \(s)]: check INSTANCE_SIZE, BASE_SIZE and ANCHOR in the config")
         }
-        let geo =
-            geometry[s]
-            ?? {
-                let g = (
-                    Anchors(stride: anchor.stride, ratios: anchor.ratios, scales: anchor.scales, scoreSize: s),
-                    cosineWindow(scoreSize: s, anchorCount: anchor.anchorNum)
-                )
-                geometry[s] = g
-                return g
-            }()
-        let n = geo.anchors.count
-        let a = geo.anchors.values
-        var score = [Float](repeating: 0, count: n)
-        var boxes = [Float](repeating: 0, count: 4 * n)
+        let workspace = Workspace(plan: plan)
+        model.setKernels(template, in: workspace)
+        let sized = SizedSearch(
+            workspace: workspace, scoreSize: s,
+            anchors: Anchors(stride: anchor.stride, ratios: anchor.ratios, scales: anchor.scales, scoreSize: s),
+            window: cosineWindow(scoreSize: s, anchorCount: anchor.anchorNum))
+        searches[instanceSize] = sized
+        return sized
+    }
+
+    /// pysot's `_convert_score`, `_convert_bbox`, penalties, window and argmax on the network's
+    /// outputs (read in place from the workspace), into `sized`'s arrays.
+    private func choose(_ sized: SizedSearch, region: SearchRegion, windowInfluence: Double) -> PenalizedChoice {
+        let n = sized.anchors.count
+        let out = sized.workspace.plan.graph.outputValues
         // cls channel a is background, channel A + a foreground (pysot _convert_score);
         // loc channel k*A + a is delta k of anchor a (pysot _convert_bbox).
-        for i in 0..<n {
-            score[i] = foregroundProbability(background: cls.values[i], foreground: cls.values[n + i])
-            let dx = loc.values[i]
-            let dy = loc.values[n + i]
-            let dw = loc.values[2 * n + i]
-            let dh = loc.values[3 * n + i]
-            let acx = a[4 * i]
-            let acy = a[4 * i + 1]
-            let aw = a[4 * i + 2]
-            let ah = a[4 * i + 3]
-            let px = dx * aw
-            let py = dy * ah
-            boxes[4 * i] = px + acx
-            boxes[4 * i + 1] = py + acy
-            boxes[4 * i + 2] = Foundation.exp(dw) * aw
-            boxes[4 * i + 3] = Foundation.exp(dh) * ah
+        sized.workspace.withValueBuffer(out[0]) { cls in
+            sized.workspace.withValueBuffer(out[1]) { loc in
+                sized.anchors.values.withUnsafeBufferPointer { a in
+                    sized.score.withUnsafeMutableBufferPointer { score in
+                        sized.boxes.withUnsafeMutableBufferPointer { boxes in
+                            for i in 0..<n {
+                                score[i] = foregroundProbability(background: cls[i], foreground: cls[n + i])
+                                let aw = a[4 * i + 2]
+                                let ah = a[4 * i + 3]
+                                boxes[4 * i] = loc[i] * aw + a[4 * i]
+                                boxes[4 * i + 1] = loc[n + i] * ah + a[4 * i + 1]
+                                boxes[4 * i + 2] = Foundation.exp(loc[2 * n + i]) * aw
+                                boxes[4 * i + 3] = Foundation.exp(loc[3 * n + i]) * ah
+                            }
+                        }
+                    }
+                }
+            }
         }
-        var penalty: [Float] = []
-        var pscore: [Double] = []
-        let choice = PenalizedChoice(
-            boxes: boxes, score: score, window: geo.window, width: width, height: height,
+        return PenalizedChoice(
+            boxes: sized.boxes, score: sized.score, window: sized.window, width: width, height: height,
             scaleZ: region.scaleZ, penaltyK: track.penaltyK, windowInfluence: windowInfluence,
-            learningRate: track.lr, penalty: &penalty, pscore: &pscore)
-        return Step(
-            instanceSize: instanceSize, scoreSize: s, region: region,
-            cls: cls, loc: loc, score: score, boxes: boxes, penalty: penalty, pscore: pscore, choice: choice)
+            learningRate: track.lr, penalty: &sized.penalty, pscore: &sized.pscore)
     }
 }
