@@ -131,19 +131,19 @@ private struct PaddedWindow: ResizeSource {
             let c1 = originX + min(x0 + 1, sw - 1)
             let a0 = xWeights[2 * dx]
             let a1 = xWeights[2 * dx + 1]
-            var v00 = f0, v01 = f1, v02 = f2
-            var v10 = f0, v11 = f1, v12 = f2
+            var left = SIMD3(f0, f1, f2)
+            var right = left
             if c0 >= 0 && c0 < imageWidth {
                 let p = line + 3 * c0
-                (v00, v01, v02) = (Int32(p[0]), Int32(p[1]), Int32(p[2]))
+                left = SIMD3(Int32(p[0]), Int32(p[1]), Int32(p[2]))
             }
             if c1 >= 0 && c1 < imageWidth {
                 let p = line + 3 * c1
-                (v10, v11, v12) = (Int32(p[0]), Int32(p[1]), Int32(p[2]))
+                right = SIMD3(Int32(p[0]), Int32(p[1]), Int32(p[2]))
             }
-            h[3 * dx] = v00 * a0 + v10 * a1
-            h[3 * dx + 1] = v01 * a0 + v11 * a1
-            h[3 * dx + 2] = v02 * a0 + v12 * a1
+            h[3 * dx] = left.x * a0 + right.x * a1
+            h[3 * dx + 1] = left.y * a0 + right.y * a1
+            h[3 * dx + 2] = left.z * a0 + right.z * a1
         }
     }
 }
