@@ -26,7 +26,7 @@ struct TensorBoardEventsTests {
             try rows.map { row in
                 let value = row["value"]?.doubleValue ?? (row["value"]?.stringValue == "inf" ? .infinity : .nan)
                 return Scalar(
-                    tag: try #require(row["tag"]?.stringValue), value: Float(value), step: try #require(row["step"]?.doubleValue).int,
+                    tag: try #require(row["tag"]?.stringValue), value: Float(value), step: Int(try #require(row["step"]?.doubleValue)),
                     wallTime: try #require(row["wall_time"]?.doubleValue))
             }
         )
@@ -57,8 +57,4 @@ struct TensorBoardEventsTests {
         let written = [UInt8](try Data(contentsOf: writer.url))
         #expect(written == [UInt8](try Data(contentsOf: Self.fixture.appendingPathComponent("scalars.tfevents"))))
     }
-}
-
-private extension Double {
-    var int: Int { Int(self) }
 }
