@@ -19,7 +19,11 @@ struct TorchCheckpointWriterTests {
                     (
                         .string("state"),
                         .dict([
-                            (.int(0), .dict([(.string("momentum_buffer"), .tensor(.init(shape: first.shape, values: first.tensor.values.map { $0 * 0.5 })))]))
+                            (
+                                .int(0),
+                                .dict([(.string("momentum_buffer"), .tensor(.init(shape: first.shape, values: first.tensor.values.map { $0 * 0.5 })))]
+                                )
+                            )
                         ])
                     ),
                     (

@@ -76,7 +76,9 @@ package struct PickleWriter {
             } else {
                 // LONG1: little-endian two's complement, shortest form (8 bytes suffice here).
                 var le = withUnsafeBytes(of: Int64(v).littleEndian, Array.init)
-                while le.count > 1 && ((le[le.count - 1] == 0 && le[le.count - 2] & 0x80 == 0) || (le[le.count - 1] == 0xFF && le[le.count - 2] & 0x80 != 0)) {
+                while le.count > 1
+                    && ((le[le.count - 1] == 0 && le[le.count - 2] & 0x80 == 0) || (le[le.count - 1] == 0xFF && le[le.count - 2] & 0x80 != 0))
+                {
                     le.removeLast()
                 }
                 bytes += [0x8A, UInt8(le.count)] + le

@@ -45,7 +45,8 @@ package enum TorchCheckpointWriter {
                 } else {
                     storages.append(t.values.withUnsafeBytes { Array($0) })
                 }
-                return .tensor(storageKey: key, storageType: t.isInteger ? "LongStorage" : "FloatStorage", elementCount: t.values.count, shape: t.shape)
+                return .tensor(
+                    storageKey: key, storageType: t.isInteger ? "LongStorage" : "FloatStorage", elementCount: t.values.count, shape: t.shape)
             }
         }
         let pickle = PickleWriter.pickle(lower(value))

@@ -22,7 +22,8 @@ struct ZipWriter {
         let padding = (64 - headerEnd % 64) % 64
         let extra = [0x46, 0x42] + Self.le16(padding) + [UInt8](repeating: 0x5A, count: padding)
         // version needed 2.0, flags 0, method 0 (stored), DOS time/date of 1980-01-01 00:00.
-        let common = Self.le16(0) + Self.le16(0) + Self.le16(0) + Self.le16(0x21) + Self.le32(Int(crc)) + Self.le32(data.count) + Self.le32(data.count)
+        let common =
+            Self.le16(0) + Self.le16(0) + Self.le16(0) + Self.le16(0x21) + Self.le32(Int(crc)) + Self.le32(data.count) + Self.le32(data.count)
         bytes += [0x50, 0x4B, 0x03, 0x04] + Self.le16(20) + common + Self.le16(nameBytes.count) + Self.le16(extra.count)
         bytes += nameBytes + extra + data
         central += [0x50, 0x4B, 0x01, 0x02] + Self.le16(20) + Self.le16(20) + common + Self.le16(nameBytes.count) + Self.le16(0)
