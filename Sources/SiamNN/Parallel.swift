@@ -62,6 +62,28 @@ func parallelChunks<Work: ChunkedWork>(_ count: Int, minChunk: Int = 1, _ work: 
     }
 }
 
+/// `parallelChunks` with a closure: the same split, at the cost of one small heap allocation per
+/// call with more than one thread (the escaping copy of the closure's context the workers call).
+/// For loops where that does not matter (training's per-batch passes); the inference kernels
+/// use `ChunkedWork` so that a tracking step allocates nothing.
+func parallelChunks(_ count: Int, minChunk: Int = 1, _ body: (Range<Int>) -> Void) {
+    let workers = min(ComputeThreads.count, max(1, count / max(minChunk, 1)))
+    if workers <= 1 {
+        body(0..<count)
+        return
+    }
+    withoutActuallyEscaping(body) { body in
+        parallelChunks(count, minChunk: minChunk, ClosureChunks(body: body))
+    }
+}
+
+/// A closure as `ChunkedWork`: the workers call it only while `parallelChunks` waits for them,
+/// so it never outlives `withoutActuallyEscaping`.
+private struct ClosureChunks: ChunkedWork {
+    let body: (Range<Int>) -> Void
+    func run(_ range: Range<Int>) { body(range) }
+}
+
 /// The engine's worker threads: created on first need (one fewer than the chunks asked for, so
 /// at most `ComputeThreads.count - 1`), then parked on a condition variable between jobs.
 ///
