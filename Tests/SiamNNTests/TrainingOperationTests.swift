@@ -129,4 +129,58 @@ struct TrainingOperationTests {
         try Self.expectClose(layer.searchGradient.values, shape: layer.searchGradient.shape, "xcorr_depthwise/dsearch")
         try Self.expectClose(layer.kernelGradient.values, shape: layer.kernelGradient.shape, "xcorr_depthwise/dkernel")
     }
+
+    @Test func residualAddPassesTheGradientToBothInputs() throws {
+        let layer = ResidualAddLayer()
+        let y = layer.forward(try Self.buffer("residual_add/a"), try Self.buffer("residual_add/b"))
+        try Self.expectClose(y.values, shape: y.shape, "residual_add/y")
+        let (da, db) = layer.backward(try Self.buffer("residual_add/dy"))
+        try Self.expectClose(da.values, shape: da.shape, "residual_add/da")
+        try Self.expectClose(db.values, shape: db.shape, "residual_add/db")
+    }
+
+    @Test func centerCropTakesAdjustLayersWindowAndZeroPadsItsGradient() throws {
+        let layer = CenterCropLayer(size: 7)
+        let y = layer.forward(try Self.buffer("center_crop_7_of_15/x"))
+        try Self.expectClose(y.values, shape: y.shape, "center_crop_7_of_15/y")
+        let dx = layer.backward(try Self.buffer("center_crop_7_of_15/dy"))
+        try Self.expectClose(dx.values, shape: dx.shape, "center_crop_7_of_15/dx")
+    }
+
+    @Test func pixelwiseCorrelationMatchesAutograd() throws {
+        let layer = PixelwiseCorrelationLayer()
+        let y = layer.forward(search: try Self.buffer("pixelwise_xcorr/search"), kernel: try Self.buffer("pixelwise_xcorr/kernel"))
+        try Self.expectClose(y.values, shape: y.shape, "pixelwise_xcorr/y")
+        layer.backward(try Self.buffer("pixelwise_xcorr/dy"))
+        try Self.expectClose(layer.searchGradient.values, shape: layer.searchGradient.shape, "pixelwise_xcorr/dsearch")
+        try Self.expectClose(layer.kernelGradient.values, shape: layer.kernelGradient.shape, "pixelwise_xcorr/dkernel")
+    }
+
+    @Test func weightedSumDifferentiatesThroughTheSoftmaxOfItsWeights() throws {
+        let weight = try Self.parameter("weighted_sum_softmax/weight")
+        let layer = WeightedSumLayer(count: 3, weight: weight)
+        let y = layer.forward(try (0..<3).map { try Self.buffer("weighted_sum_softmax/x\($0)") })
+        try Self.expectClose(y.values, shape: y.shape, "weighted_sum_softmax/y")
+        layer.backward(try Self.buffer("weighted_sum_softmax/dy"))
+        for i in 0..<3 { try Self.expectClose(layer.inputGradients[i].values, "weighted_sum_softmax/dx\(i)") }
+        try Self.expectClose(weight.grad, "weighted_sum_softmax/dweight")
+    }
+
+    /// Three of the 32 gate inputs lie outside (-3, 3) (`cases.json`), so the saturated h-sigmoid is covered.
+    @Test func squeezeExcitationMatchesAutograd() throws {
+        let name = "squeeze_excitation/"
+        let (w1, b1, w2, b2) = (
+            try Self.parameter(name + "fc0_weight"), try Self.parameter(name + "fc0_bias"), try Self.parameter(name + "fc2_weight"),
+            try Self.parameter(name + "fc2_bias")
+        )
+        let layer = SqueezeExcitationLayer(reduceWeight: w1, reduceBias: b1, expandWeight: w2, expandBias: b2)
+        let y = layer.forward(try Self.buffer(name + "x"))
+        try Self.expectClose(y.values, shape: y.shape, name + "y")
+        let dx = layer.backward(try Self.buffer(name + "dy"))
+        try Self.expectClose(dx.values, shape: dx.shape, name + "dx")
+        try Self.expectClose(w1.grad, name + "dfc0_weight")
+        try Self.expectClose(b1.grad, name + "dfc0_bias")
+        try Self.expectClose(w2.grad, name + "dfc2_weight")
+        try Self.expectClose(b2.grad, name + "dfc2_bias")
+    }
 }
