@@ -10,6 +10,7 @@ package final class WeightedSumLayer {
     private let count: Int
     private var inputs: [TrainingBuffer] = []
     private var weights: [Float] = []
+    private var dw: [Double] = []
     private let output = TrainingBuffer()
     /// d loss / d input i, after `backward`.
     package private(set) var inputGradients: [TrainingBuffer]
@@ -25,13 +26,12 @@ package final class WeightedSumLayer {
     package func forward(_ xs: [TrainingBuffer]) -> TrainingBuffer {
         precondition(xs.count == count && xs.allSatisfy { $0.shape == xs[0].shape }, "weighted sum: \(xs.map(\.shape))")
         inputs = xs
+        if weights.isEmpty { weights = [Float](repeating: 1 / Float(count), count: count) }
         if let weight {
             let m = Double(weight.value.max()!)
-            let e = weight.value.map { Foundation.exp(Double($0) - m) }
-            let total = e.reduce(0, +)
-            weights = e.map { Float($0 / total) }
-        } else {
-            weights = [Float](repeating: 1 / Float(count), count: count)
+            var total = 0.0
+            for v in weight.value { total += Foundation.exp(Double(v) - m) }
+            for j in 0..<count { weights[j] = Float(Foundation.exp(Double(weight.value[j]) - m) / total) }
         }
         output.reshape(xs[0].shape)
         output.zero()
@@ -43,7 +43,7 @@ package final class WeightedSumLayer {
 
     package func backward(_ dy: TrainingBuffer) {
         precondition(dy.shape == output.shape, "weighted sum: gradient shape \(dy.shape), output \(output.shape)")
-        var dw = [Double](repeating: 0, count: count)
+        if dw.count != count { dw = [Double](repeating: 0, count: count) }
         for (k, x) in inputs.enumerated() {
             let g = inputGradients[k]
             g.reshape(x.shape)

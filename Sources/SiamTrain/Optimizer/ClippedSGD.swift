@@ -51,20 +51,20 @@ package final class ClippedSGD {
             let lr = Float(learningRate(p))
             let wd = Float(weightDecay)
             let mom = Float(momentum)
-            let id = p.name
-            var buf = buffers[id] ?? []
-            let first = buf.isEmpty
-            if first { buf = [Float](repeating: 0, count: p.count) }
-            p.value.withUnsafeMutableBufferPointer { v in
-                p.grad.withUnsafeBufferPointer { g in
-                    for i in v.indices {
-                        let d = g[i] + wd * v[i]
-                        buf[i] = first ? d : mom * buf[i] + d
-                        v[i] -= lr * buf[i]
+            let first = buffers[p.name] == nil
+            if first { buffers[p.name] = [Float](repeating: 0, count: p.count) }
+            // In place in the dictionary's storage: no copy of the momentum buffer per step.
+            buffers[p.name]!.withUnsafeMutableBufferPointer { buf in
+                p.value.withUnsafeMutableBufferPointer { v in
+                    p.grad.withUnsafeBufferPointer { g in
+                        for i in v.indices {
+                            let d = g[i] + wd * v[i]
+                            buf[i] = first ? d : mom * buf[i] + d
+                            v[i] -= lr * buf[i]
+                        }
                     }
                 }
             }
-            buffers[id] = buf
         }
     }
 }
