@@ -2,7 +2,7 @@
 ///
 /// Each training operation owns the buffers it writes (its output, the gradient of its inputs)
 /// and keeps them across steps: `reshape` reallocates only when a larger batch shape comes in,
-/// so a training step at a fixed batch shape allocates nothing in the engine. A reference type,
+/// so a training step at a fixed batch shape reuses every buffer. A reference type,
 /// so an operation can keep the input it was given for its backward pass without copying it.
 package final class TrainingBuffer {
     /// `[N, C, H, W]`.
