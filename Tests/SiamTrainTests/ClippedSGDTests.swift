@@ -10,7 +10,7 @@ import Testing
 /// largest value (float32 arithmetic on a handful of terms).
 struct ClippedSGDTests {
     static func array(_ name: String) throws -> NumPyArray {
-        try NumPyArray(contentsOf: TrainingFixtures.root.appendingPathComponent("training_ops/sgd_two_steps/\(name).npy"))
+        try NumPyArray(contentsOf: TrainFixtures.fixtures.appendingPathComponent("training_ops/sgd_two_steps/\(name).npy"))
     }
 
     @Test func twoStepsClipTheFirstGradientAndCarryTheMomentum() throws {
@@ -42,9 +42,4 @@ struct ClippedSGDTests {
         sgd.step([p]) { _ in 0.01 }
         #expect(p.value == [0.25, -1.5] && p.grad == [100, 100])
     }
-}
-
-enum TrainingFixtures {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures")
 }
