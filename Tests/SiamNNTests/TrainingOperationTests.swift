@@ -101,7 +101,8 @@ struct TrainingOperationTests {
     }
 
     @Test(arguments: [
-        ("act_relu", ActivationLayer.Kind.relu), ("act_relu6", .relu6), ("act_hsigmoid", .hardSigmoid), ("act_hswish", .hardSwish)
+        ("act_relu", ActivationLayer.Kind.relu), ("act_relu6", .relu6), ("act_hsigmoid", .hardSigmoid), ("act_hswish", .hardSwish),
+        ("act_sigmoid", .sigmoid), ("act_exp", .exp)
     ])
     func activationsMatchAutogradIncludingAtTheirKinks(_ c: (String, ActivationLayer.Kind)) throws {
         let layer = ActivationLayer(c.1)
@@ -121,13 +122,14 @@ struct TrainingOperationTests {
         try Self.expectClose(dx.values, shape: dx.shape, c.0 + "/dx")
     }
 
-    @Test func depthwiseCrossCorrelationMatchesAutogradPerSample() throws {
-        let layer = DepthwiseCrossCorrelationLayer()
-        let y = layer.forward(search: try Self.buffer("xcorr_depthwise/search"), kernel: try Self.buffer("xcorr_depthwise/kernel"))
-        try Self.expectClose(y.values, shape: y.shape, "xcorr_depthwise/y")
-        layer.backward(try Self.buffer("xcorr_depthwise/dy"))
-        try Self.expectClose(layer.searchGradient.values, shape: layer.searchGradient.shape, "xcorr_depthwise/dsearch")
-        try Self.expectClose(layer.kernelGradient.values, shape: layer.kernelGradient.shape, "xcorr_depthwise/dkernel")
+    @Test(arguments: [("xcorr_depthwise", 0), ("xcorr_depthwise_pad1", 1)])
+    func depthwiseCrossCorrelationMatchesAutogradPerSample(_ c: (String, Int)) throws {
+        let layer = DepthwiseCrossCorrelationLayer(padding: c.1)
+        let y = layer.forward(search: try Self.buffer(c.0 + "/search"), kernel: try Self.buffer(c.0 + "/kernel"))
+        try Self.expectClose(y.values, shape: y.shape, c.0 + "/y")
+        layer.backward(try Self.buffer(c.0 + "/dy"))
+        try Self.expectClose(layer.searchGradient.values, shape: layer.searchGradient.shape, c.0 + "/dsearch")
+        try Self.expectClose(layer.kernelGradient.values, shape: layer.kernelGradient.shape, c.0 + "/dkernel")
     }
 
     @Test func residualAddPassesTheGradientToBothInputs() throws {
@@ -182,5 +184,31 @@ struct TrainingOperationTests {
         try Self.expectClose(b1.grad, name + "dfc0_bias")
         try Self.expectClose(w2.grad, name + "dfc2_weight")
         try Self.expectClose(b2.grad, name + "dfc2_bias")
+    }
+
+    @Test func channelAttentionWithASigmoidGateMatchesAutograd() throws {
+        let name = "channel_attention_sigmoid/"
+        let (w1, b1, w2, b2) = (
+            try Self.parameter(name + "fc1_weight"), try Self.parameter(name + "fc1_bias"), try Self.parameter(name + "fc2_weight"),
+            try Self.parameter(name + "fc2_bias")
+        )
+        let layer = SqueezeExcitationLayer(reduceWeight: w1, reduceBias: b1, expandWeight: w2, expandBias: b2, gate: .sigmoid)
+        let y = layer.forward(try Self.buffer(name + "x"))
+        try Self.expectClose(y.values, shape: y.shape, name + "y")
+        let dx = layer.backward(try Self.buffer(name + "dy"))
+        try Self.expectClose(dx.values, shape: dx.shape, name + "dx")
+        try Self.expectClose(w1.grad, name + "dfc1_weight")
+        try Self.expectClose(b1.grad, name + "dfc1_bias")
+        try Self.expectClose(w2.grad, name + "dfc2_weight")
+        try Self.expectClose(b2.grad, name + "dfc2_bias")
+    }
+
+    @Test func concatSplitsItsGradientBackByChannel() throws {
+        let layer = ConcatLayer()
+        let y = layer.forward(try Self.buffer("concat/a"), try Self.buffer("concat/b"))
+        try Self.expectClose(y.values, shape: y.shape, "concat/y")
+        layer.backward(try Self.buffer("concat/dy"))
+        try Self.expectClose(layer.firstGradient.values, shape: layer.firstGradient.shape, "concat/da")
+        try Self.expectClose(layer.secondGradient.values, shape: layer.secondGradient.shape, "concat/db")
     }
 }

@@ -1,14 +1,16 @@
-// Mirrors torch.nn.ReLU, ReLU6, Hardswish, Hardsigmoid and NanoTrack's h_swish / h_sigmoid (forward and autograd)
+// Mirrors torch.nn.ReLU, ReLU6, Hardswish, Hardsigmoid, Sigmoid, torch.exp and NanoTrack's h_swish / h_sigmoid (forward and autograd)
+import Foundation
 
 /// An element-wise activation on `[N, C, H, W]`; it keeps its input for the backward pass.
 ///
 /// Derivatives are autograd's: ReLU passes the gradient where the output is > 0; ReLU6
 /// (`hardtanh(0, 6)`) where `0 < x < 6` strictly; h-sigmoid `relu6(x + 3) / 6` has slope 1/6
 /// where `-3 < x < 3`; h-swish `x * h_sigmoid(x)` has `h_sigmoid(x) + x * h_sigmoid'(x)`
-/// (NanoTrack builds both from `ReLU6`, so those are the derivatives its autograd takes).
+/// (NanoTrack builds both from `ReLU6`, so those are the derivatives its autograd takes);
+/// sigmoid `y (1 - y)` and exp `y` from the output, as autograd's.
 package final class ActivationLayer: TrainingLayer {
     package enum Kind: Sendable, Equatable {
-        case relu, relu6, hardSwish, hardSigmoid
+        case relu, relu6, hardSwish, hardSigmoid, sigmoid, exp
     }
 
     package let kind: Kind
@@ -32,6 +34,8 @@ package final class ActivationLayer: TrainingLayer {
                 case .relu6: yp[i] = min(max(v, 0), 6)
                 case .hardSigmoid: yp[i] = min(max(v + 3, 0), 6) / 6
                 case .hardSwish: yp[i] = v * (min(max(v + 3, 0), 6) / 6)
+                case .sigmoid: yp[i] = 1 / (1 + Foundation.exp(-v))
+                case .exp: yp[i] = Foundation.exp(v)
                 }
             }
         }
@@ -58,6 +62,8 @@ package final class ActivationLayer: TrainingLayer {
                 case .hardSwish:
                     let slope: Float = v > -3 && v < 3 ? v / 6 : 0
                     dxp[i] = d * (min(max(v + 3, 0), 6) / 6 + slope)
+                case .sigmoid: dxp[i] = d * yp[i] * (1 - yp[i])
+                case .exp: dxp[i] = d * yp[i]
                 }
             }
         }

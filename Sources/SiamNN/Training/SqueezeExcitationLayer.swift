@@ -1,14 +1,22 @@
-// Mirrors NanoTrack nanotrack/models/backbone/mobile_v3.py: SELayer (forward and autograd)
+// Mirrors NanoTrack nanotrack/models/backbone/mobile_v3.py: SELayer, and the channel attention (CA_layer) of its ban_v3.py head (forward and autograd)
+import Foundation
 
-/// Squeeze-excitation: `y = x * h_sigmoid(W2 relu(W1 mean_hw(x) + b1) + b2)` per sample and
-/// channel, `W1` `[r, C]`, `W2` `[C, r]` (`nn.Linear` weights `fc.0`, `fc.2`), h-sigmoid
-/// `relu6(t + 3) / 6` (slope 1/6 strictly inside (-3, 3), as autograd through ReLU6).
+/// Squeeze-excitation: `y = x * gate(W2 relu(W1 mean_hw(x) + b1) + b2)` per sample and
+/// channel, `W1` `[r, C]`, `W2` `[C, r]` (`nn.Linear` weights `fc.0`, `fc.2`, or 1x1 convolution
+/// weights `[r, C, 1, 1]` as the head's `CA_layer.fc1`, `fc2`); the gate is h-sigmoid
+/// `relu6(t + 3) / 6` in SELayer (slope 1/6 strictly inside (-3, 3), as autograd through ReLU6)
+/// or the sigmoid (slope `g (1 - g)`) in the channel attention.
 /// Backward: `dx = dy * g + (W1^T da1) / (H*W)` broadcast, with `dg = sum_hw dy * x`,
-/// `da2 = dg * h_sigmoid'(a2)`, `da1 = (W2^T da2) * [a1 > 0]`; weight gradients `da2 h^T`,
+/// `da2 = dg * gate'(a2)`, `da1 = (W2^T da2) * [a1 > 0]`; weight gradients `da2 h^T`,
 /// `da1 m^T`. Direct loops in Double (the gate's vectors are short).
 package final class SqueezeExcitationLayer: TrainingLayer {
     package let reduceWeight: TrainingParameter, reduceBias: TrainingParameter
     package let expandWeight: TrainingParameter, expandBias: TrainingParameter
+    package enum Gate: Sendable, Equatable {
+        case hardSigmoid, sigmoid
+    }
+
+    package let gateKind: Gate
     private let channels: Int, reduced: Int
     private var input: TrainingBuffer?
     private var mean: [Double] = [], hidden: [Double] = [], gateInput: [Double] = [], gate: [Double] = []
@@ -16,11 +24,16 @@ package final class SqueezeExcitationLayer: TrainingLayer {
     private let output = TrainingBuffer()
     private let inputGradient = TrainingBuffer()
 
-    package init(reduceWeight: TrainingParameter, reduceBias: TrainingParameter, expandWeight: TrainingParameter, expandBias: TrainingParameter) {
+    package init(
+        reduceWeight: TrainingParameter, reduceBias: TrainingParameter, expandWeight: TrainingParameter, expandBias: TrainingParameter,
+        gate: Gate = .hardSigmoid
+    ) {
         reduced = reduceWeight.shape[0]
-        channels = reduceWeight.shape[1]
+        channels = reduceWeight.count / reduced
+        gateKind = gate
         precondition(
-            reduceBias.count == reduced && expandWeight.shape == [channels, reduced] && expandBias.count == channels,
+            reduceBias.count == reduced && expandWeight.shape[0] == channels && expandWeight.count == channels * reduced
+                && expandBias.count == channels,
             "\(reduceWeight.name): squeeze-excitation shapes")
         self.reduceWeight = reduceWeight
         self.reduceBias = reduceBias
@@ -61,7 +74,7 @@ package final class SqueezeExcitationLayer: TrainingLayer {
                 var a = Double(b2[ch])
                 for j in 0..<r { a += Double(w2[ch * r + j]) * hidden[s * r + j] }
                 gateInput[s * c + ch] = a
-                gate[s * c + ch] = min(max(a + 3, 0), 6) / 6
+                gate[s * c + ch] = gateKind == .hardSigmoid ? min(max(a + 3, 0), 6) / 6 : 1 / (1 + Foundation.exp(-a))
                 let g = Float(gate[s * c + ch])
                 let off = (s * c + ch) * plane
                 for i in 0..<plane { output.pointer[off + i] = x.pointer[off + i] * g }
@@ -82,7 +95,11 @@ package final class SqueezeExcitationLayer: TrainingLayer {
                 var dg = 0.0
                 for i in 0..<plane { dg += Double(dy.pointer[off + i]) * Double(x.pointer[off + i]) }
                 let a = gateInput[s * c + ch]
-                da2[ch] = a > -3 && a < 3 ? dg / 6 : 0
+                let g = gate[s * c + ch]
+                switch gateKind {
+                case .hardSigmoid: da2[ch] = a > -3 && a < 3 ? dg / 6 : 0
+                case .sigmoid: da2[ch] = dg * g * (1 - g)
+                }
             }
             for j in 0..<r {
                 var d = 0.0

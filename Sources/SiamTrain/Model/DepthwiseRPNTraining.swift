@@ -8,7 +8,7 @@ import SiamNN
 final class DepthwiseXCorrTraining {
     let kernelBranch: TrainingSequence
     let searchBranch: TrainingSequence
-    let correlation = DepthwiseCrossCorrelationLayer()
+    let correlation = DepthwiseCrossCorrelationLayer(padding: 0)
     let head: TrainingSequence
     let batchNorms: [BatchNormLayer]
 
