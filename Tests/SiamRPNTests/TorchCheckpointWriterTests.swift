@@ -5,7 +5,7 @@ import Testing
 
 /// `TorchCheckpointWriter`: pysot training snapshots in torch.save's ZIP format. PyTorch 2.15's
 /// `torch.load` (also with `weights_only=True`) read the file this test writes at dev time, with
-/// every tensor equal (Tests/Fixtures/README.md section 27); here the package's reader, proven on
+/// every tensor equal (Tests/Fixtures/README.md section 29); here the package's reader, proven on
 /// torch-written files, reads it back.
 struct TorchCheckpointWriterTests {
     static func snapshot(from stateDict: StateDict) -> TorchCheckpointWriter.Value {

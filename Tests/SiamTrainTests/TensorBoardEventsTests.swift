@@ -5,7 +5,7 @@ import Testing
 @testable import SiamTrain
 
 /// TensorBoard event files, byte for byte against TensorBoard's own writer
-/// (`Tests/Fixtures/tensorboard/`, Tests/Fixtures/README.md section 26).
+/// (`Tests/Fixtures/tensorboard/`, Tests/Fixtures/README.md section 28).
 struct TensorBoardEventsTests {
     static let fixture = TrainFixtures.fixtures.appendingPathComponent("tensorboard")
 

@@ -1,0 +1,122 @@
+// Mirrors pysot/models/model_builder.py: ModelBuilder.forward (training), with its backward pass
+import SiamNN
+import SiamRPN
+
+/// A pysot SiamRPN++ model in training form: BatchNorm unfolded, pysot's parameter names, a
+/// forward pass on a batch that keeps what the backward pass needs, and the backward pass.
+///
+/// `ModelBuilder.forward(data)`: `zf = backbone(template)`, `xf = backbone(search)` (two calls,
+/// each train-mode BatchNorm normalising with its own batch statistics and updating the shared
+/// running statistics: backbone BNs twice per step), `cls, loc = rpn_head(zf, xf)`, the losses
+/// (`RPNLoss`). `frozenBackbone` is pysot's first-epoch setting (`BACKBONE.TRAIN_EPOCH`): backbone
+/// parameters `requires_grad = False` and its BatchNorms in eval mode (running statistics used,
+/// never updated); the backward pass then stops at the head. Otherwise every parameter trains.
+///
+/// Supported today: AlexNet / AlexNetLegacy backbones without neck and a `DepthwiseRPN` head
+/// (`TrainingModelError.unsupported` names anything else). Inputs `[N, 3, 127, 127]` template and
+/// `[N, 3, S, S]` search crops, BGR float32 pixel values as pysot's dataset hands them over.
+package final class SiamRPNTrainingModel {
+    package let weights: TrainingWeights
+    package let frozenBackbone: Bool
+    private let backbone: AlexNetTraining
+    private let templateBranch: TrainingSequence
+    private let searchBranch: TrainingSequence
+    private let head: DepthwiseRPNTraining
+    /// `RPN.KWARGS.anchor_num`.
+    package let anchorNum: Int
+    private let dCls = TrainingBuffer()
+    private let dLoc = TrainingBuffer()
+
+    /// Binds `stateDict` strictly (`TrainingModelError` for missing, extra or mis-shaped keys).
+    package init(spec: ModelSpec, stateDict: StateDict, frozenBackbone: Bool) throws {
+        let weights = TrainingWeights(stateDict, architecture: "\(spec.backbone) + \(spec.head)")
+        let backbone: AlexNetTraining
+        switch spec.backbone {
+        case .alexNet(let widthMult):
+            backbone = AlexNetTraining(widthMult: widthMult, legacy: false, weights: weights, prefix: "backbone.")
+        case .alexNetLegacy(let widthMult):
+            backbone = AlexNetTraining(widthMult: widthMult, legacy: true, weights: weights, prefix: "backbone.")
+        default:
+            throw TrainingModelError.unsupported(
+                "train-step supports the AlexNet backbones so far; the config's backbone is \(spec.backbone)")
+        }
+        guard spec.neck == .none else {
+            throw TrainingModelError.unsupported("train-step supports models without ADJUST so far; the config has \(spec.neck)")
+        }
+        guard case .depthwise(let anchorNum, let inChannels, let outChannels) = spec.head else {
+            throw TrainingModelError.unsupported("train-step supports the DepthwiseRPN head so far; the config's head is \(spec.head)")
+        }
+        guard inChannels == backbone.outChannels else {
+            throw TrainingModelError.unsupported(
+                "RPN.KWARGS.in_channels is \(inChannels) but the backbone gives \(backbone.outChannels) channels")
+        }
+        self.anchorNum = anchorNum
+        head = DepthwiseRPNTraining(
+            anchorNum: anchorNum, inChannels: inChannels, outChannels: outChannels, weights: weights, prefix: "rpn_head.")
+        try weights.finish()
+        self.weights = weights
+        self.backbone = backbone
+        self.frozenBackbone = frozenBackbone
+        templateBranch = backbone.branch(training: !frozenBackbone)
+        searchBranch = backbone.branch(training: !frozenBackbone)
+        if frozenBackbone {
+            for p in backbone.parameters { p.requiresGrad = false }
+        }
+    }
+
+    /// Every parameter (frozen ones included), in pysot's state-dict order.
+    package var parameters: [TrainingParameter] { weights.parameters }
+
+    /// Throws unless `batch`'s images fit the network and its labels the head's output
+    /// (`[N, A, H, W]` with `H = x - z + 1` for feature sides `x`, `z` after `conv_search` /
+    /// `conv_kernel`).
+    package func check(_ batch: TrainingBatch) throws {
+        func side(_ s: Int, _ file: String) throws -> Int {
+            guard let f = AlexNetTraining.outputSide(s), f > 2 else {
+                throw TrainingBatchError(file: file, problem: "has images of side \(s), too small for the AlexNet backbone")
+            }
+            return f - 2
+        }
+        let zh = try side(batch.template.height, "template.npy")
+        let zw = try side(batch.template.width, "template.npy")
+        let xh = try side(batch.search.height, "search.npy")
+        let xw = try side(batch.search.width, "search.npy")
+        guard zh <= xh && zw <= xw else {
+            throw TrainingBatchError(file: "template.npy", problem: "has larger images than search.npy")
+        }
+        let expected = [batch.template.batch, anchorNum, xh - zh + 1, xw - zw + 1]
+        guard batch.labelShape == expected else {
+            throw TrainingBatchError(
+                file: "label_cls.npy",
+                problem: "has shape \(batch.labelShape) but the model's score map for these crops is \(expected) ([N, anchors, H, W])")
+        }
+        // Train-mode BatchNorm needs more than one value per channel: the head's kernel BN sees N*z*z.
+        guard batch.template.batch * zh * zw > 1 else {
+            throw TrainingBatchError(
+                file: "template.npy", problem: "gives one value per channel to the head's train-mode BatchNorm; use a batch of 2 or more")
+        }
+    }
+
+    /// `ModelBuilder.forward` + `loss.backward()`: gradients are added into the parameters'
+    /// `grad` (zero them first with `zeroGradients()`), BatchNorm running statistics are updated.
+    /// `labelCls` `[N, A, H, W]`, `labelLoc` `[N, 4, A, H, W]`, `labelLocWeight` `[N, A, H, W]`.
+    /// The batch must pass `check`.
+    package func step(_ batch: TrainingBatch, clsWeight: Double, locWeight: Double) -> RPNLoss {
+        let zf = templateBranch.forward(batch.template)
+        let xf = searchBranch.forward(batch.search)
+        let (cls, loc) = head.forward(template: zf, search: xf)
+        let loss = RPNLoss(
+            cls: cls, loc: loc, labelCls: batch.labelCls, labelLoc: batch.labelLoc, labelLocWeight: batch.labelLocWeight,
+            clsWeight: clsWeight, locWeight: locWeight, dCls: dCls, dLoc: dLoc)
+        let (dz, dx) = head.backward(cls: dCls, loc: dLoc)
+        if !frozenBackbone {
+            _ = searchBranch.backward(dx)
+            _ = templateBranch.backward(dz)
+        }
+        return loss
+    }
+
+    package func zeroGradients() {
+        for p in parameters { p.zeroGradient() }
+    }
+}
