@@ -4,10 +4,10 @@ import SiamTrain
 import Testing
 
 /// `NumPyRandomState` against draws numpy's own legacy `RandomState` made
-/// (`Tests/Fixtures/numpy_random/random_state.json`, Tests/Fixtures/README.md section 26): exact.
+/// (`Tests/Fixtures/numpy/random_state.json`, Tests/Fixtures/README.md section 26): exact.
 @Suite struct NumPyRandomStateTests {
     static func cases() throws -> [JSONValue] {
-        let url = TrainFixtures.fixtures.appendingPathComponent("numpy_random/random_state.json")
+        let url = TrainFixtures.fixtures.appendingPathComponent("numpy/random_state.json")
         let bytes = [UInt8](try Data(contentsOf: url))
         return try JSONValue.parse(bytes, 0..<bytes.count)["cases"]?.arrayValue ?? []
     }
@@ -71,5 +71,22 @@ import Testing
             }
         }
         #expect(checked == 5 * 24)
+    }
+}
+
+/// `numpyLog` against `np.log` of float32 arrays (`Tests/Fixtures/numpy/log_float32.json`,
+/// Tests/Fixtures/README.md section 26): bit for bit.
+@Suite struct NumPyLogFloat32Tests {
+    @Test func float32LogEqualsNumpysBitForBitWhereTheCorrectlyRoundedLogDoesNot() throws {
+        let url = TrainFixtures.fixtures.appendingPathComponent("numpy/log_float32.json")
+        let bytes = [UInt8](try Data(contentsOf: url))
+        let json = try JSONValue.parse(bytes, 0..<bytes.count)
+        let x = (json["x_bits"]?.arrayValue ?? []).map { Float(bitPattern: UInt32($0.int)) }
+        let y = (json["log_bits"]?.arrayValue ?? []).map { UInt32($0.int) }
+        #expect(x.count == 4007 && y.count == x.count)
+        let mismatches = zip(x, y).filter { numpyLog($0).bitPattern != $1 }.count
+        #expect(mismatches == 0)
+        let correctlyRounded = zip(x, y).filter { Float(log(Double($0))).bitPattern != $1 }.count
+        #expect(correctlyRounded == json["differs_from_correctly_rounded"]?.int)
     }
 }
