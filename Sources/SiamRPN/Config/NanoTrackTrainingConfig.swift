@@ -3,8 +3,8 @@
 import Yams
 
 /// The training sections of a NanoTrack `config.yaml` over NanoTrack's own defaults, in pysot's
-/// types (NanoTrack's trainer is pysot's, with a point head): `TRAIN`, `DATASET`, `BACKBONE` and
-/// `POINT.STRIDE`. The tracker's sections are read by `NanoTrackConfig.read(yaml:source:)`.
+/// types (NanoTrack's trainer is pysot's, with a point head): `TRAIN`, `DATASET`, `BACKBONE`,
+/// `ADJUST.ADJUST` and `POINT.STRIDE`. The tracker's sections are read by `NanoTrackConfig.read(yaml:source:)`.
 ///
 /// NanoTrack's defaults differ from pysot's: `TRAIN.OUTPUT_SIZE` 25, `NUM_WORKERS` 8,
 /// `LOC_WEIGHT` 1.0, `TRAIN.NUM_CONVS` 4 (a NanoTrack key), `BACKBONE.TRAIN_LAYERS` [],
@@ -17,6 +17,8 @@ package struct NanoTrackTrainingConfig: Sendable, Equatable {
     package var backbone: BackboneConfig
     /// `TRAIN.NUM_CONVS`, default 4 (declared by NanoTrack; its head does not read it).
     package var numConvs: Int = 4
+    /// `ADJUST.ADJUST`, default true: the neck exists (and gets an optimizer group).
+    package var adjust: Bool = true
     /// `POINT.STRIDE`, default 8 (NanoTrack's config.py; V3's config sets 16).
     package var pointStride: Int = 8
 
@@ -61,6 +63,11 @@ package struct NanoTrackTrainingConfig: Sendable, Equatable {
         }
         if var section = try reader.section("DATASET") { try config.dataset.merge(&section) }
         if var section = try reader.section("BACKBONE") { try config.backbone.merge(&section) }
+        if var section = try reader.section("ADJUST") {
+            try section.read("ADJUST", into: &config.adjust)
+            for key in ["TYPE", "KWARGS"] { _ = section.take(key) }
+            section.warnUnknownKeys()
+        }
         if var section = try reader.section("POINT") {
             try section.read("STRIDE", into: &config.pointStride)
             section.warnUnknownKeys()
