@@ -138,3 +138,43 @@ import Testing
         #expect(third.search + third.labelLoc + third.template == reference[2])
     }
 }
+
+/// The same pipeline with NanoTrack's `BANDataset` (PointTarget labels) against NanoTrack's own code
+/// after `np.random.seed(9)` (`Tests/Fixtures/trk_dataset/ban_dataset.json`, README section 29).
+@Suite struct PointTrackingDatasetTests {
+    @Test func nanoTracksBANDatasetItemsAndPointLabelsFollowFromTheSeed() throws {
+        let bytes = [UInt8](try Data(contentsOf: TrackingDatasetTests.root.appendingPathComponent("ban_dataset.json")))
+        let json = try JSONValue.parse(bytes, 0..<bytes.count)
+        let yaml = try String(
+            contentsOf: TrainFixtures.fixtures.appendingPathComponent("training_v2/nanotrack_v3/configv3.yaml"), encoding: .utf8)
+        var config = try NanoTrackTrainingConfig.read(yaml: yaml, source: "configv3.yaml").config
+        config.dataset.names = ["GOT"]
+        config.dataset.sources["GOT"] = DatasetSource(root: "crop511", anno: "train.json", frameRange: 3, numUse: 5)
+        config.dataset.videosPerEpoch = 6
+        config.dataset.neg = 0.4
+        config.train.epoch = 2
+        var random = NumPyRandomState(seed: UInt32(json["seed"]!.int))
+        let target = TargetMaker.point(PointTarget(stride: config.pointStride, train: config.train))
+        let dataset = try TrackingDataset(
+            dataset: config.dataset, train: config.train, target: target, base: TrackingDatasetTests.root, random: &random)
+        #expect(dataset.pick == (json["pick"]?.arrayValue ?? []).map(\.int))
+        let items = try #require(json["items"]?.arrayValue)
+        #expect(items.count == 12)
+        for (i, expected) in items.enumerated() {
+            let plan = try dataset.plan(i, random: &random)
+            let relative = { (u: URL) in String(u.path.dropFirst(TrackingDatasetTests.root.path.count + 1)) }
+            #expect(relative(plan.template.path) == expected["template_file"]?.stringValue, "item \(i)")
+            #expect(relative(plan.search.path) == expected["search_file"]?.stringValue, "item \(i)")
+            #expect(close(plan.bbox.values, expected["bbox"]!.doubles, relative: 1e-12), "item \(i)")
+            #expect(plan.labelCls.count == 15 * 15 && plan.labelLocWeight == nil)
+            #expect(plan.labelCls.indices.filter { plan.labelCls[$0] == 1 } == (expected["label_cls_pos"]?.arrayValue ?? []).map(\.int), "item \(i)")
+            #expect(plan.labelCls.indices.filter { plan.labelCls[$0] == 0 } == (expected["label_cls_neg"]?.arrayValue ?? []).map(\.int), "item \(i)")
+            #expect(TrackingDatasetTests.matches(plan.labelLoc, expected["label_loc"], perValue: 0), "item \(i)")
+            let item = try dataset.render(plan)
+            let blurred = plan.searchDraws.contains { if case .choice = $0 { return true } else { return false } }
+            #expect(TrackingDatasetTests.matches(item.template, expected["template"], perValue: 0), "item \(i) template")
+            #expect(TrackingDatasetTests.matches(item.search, expected["search"], perValue: blurred ? 1e-4 : 0), "item \(i) search")
+        }
+        #expect(random.next32() == UInt32(json["state_after"]!.int))
+    }
+}
