@@ -131,3 +131,39 @@ import Testing
         }
     }
 }
+
+/// `OptimizerGroups` for pysot's SiamRPN++ ResNet-50 (8-gpu config) against pysot's own
+/// `build_opt_lr` (`Tests/Fixtures/lr_scheduler/build_opt_lr_r50.json`, README section 28).
+@Suite struct PysotOptimizerGroupsTests {
+    @Test func resNet50sGroupsFrozenParametersAndBatchNormModesEqualPysotsAtEveryPhase() throws {
+        let json = try LearningRateScheduleTests.json("lr_scheduler/build_opt_lr_r50.json")
+        let config = try PysotConfig.load(
+            contentsOf: TrainFixtures.fixtures.appendingPathComponent("lr_scheduler/siamrpn_r50_l234_dwxcorr_8gpu.yaml"))
+        #expect(config.backbone.trainLayers == ["layer2", "layer3", "layer4"] && config.backbone.trainEpoch == 10)
+        let schedule = try LearningRateSchedule(train: config.train)
+        let parameters = (json["parameters"]?.arrayValue ?? []).compactMap(\.stringValue)
+        let batchNorms = (json["batch_norms"]?.arrayValue ?? []).compactMap(\.stringValue)
+        #expect(parameters.count == 236)
+        let names = { (v: JSONValue?) in (v?.arrayValue ?? []).compactMap(\.stringValue) }
+        for epoch in [0, 9, 10, 15] {
+            let expected = try #require(json["epochs"]?["\(epoch)"])
+            let groups = OptimizerGroups(
+                parameters: parameters, backbone: config.backbone, train: config.train, adjust: config.adjust.adjust, head: "rpn_head",
+                epoch: epoch)
+            let recorded = try #require(expected["groups"]?.arrayValue)
+            #expect(groups.groups.map(\.module) == ["backbone", "neck", "rpn_head"])
+            #expect(groups.groups.count == recorded.count)
+            for (g, e) in zip(groups.groups, recorded) {
+                #expect(g.parameters == names(e["params"]), "epoch \(epoch) \(g.module)")
+                #expect(g.initialLR == e["initial_lr"]!.double, "epoch \(epoch) \(g.module)")
+                #expect(
+                    LearningRateScheduleTests.within(schedule.groupLR(initialLR: g.initialLR, epoch: epoch), e["lr"]!.double, ulps: 4),
+                    "epoch \(epoch) \(g.module)")
+            }
+            #expect(groups.frozen == names(expected["frozen"]), "epoch \(epoch)")
+            let train = batchNorms.filter { OptimizerGroups.batchNormTrains($0, backbone: config.backbone, epoch: epoch) }
+            #expect(train == names(expected["bn_train"]), "epoch \(epoch)")
+            #expect(LearningRateScheduleTests.within(schedule.currentLR(epoch: epoch), expected["cur_lr"]!.double, ulps: 1))
+        }
+    }
+}
