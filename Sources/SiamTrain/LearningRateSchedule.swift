@@ -92,7 +92,13 @@ package struct LearningRateSchedule: Sendable, Equatable {
         case "step":
             var start = try number("start_lr", 0.01)
             let end = try number("end_lr", nil)
-            let step = Int(try required("step", 10))
+            let step =
+                try kwargs["step"].map { v -> Int in
+                    guard let i = v.intValue else {
+                        throw ConfigError.invalidValue(source: source, keyPath: "\(keyPath).KWARGS.step", found: "\(v)", expected: "an integer")
+                    }
+                    return i
+                } ?? 10
             var mult = try required("mult", 0.1)
             guard step >= 1, n / step >= 1 || end == nil else {
                 throw ConfigError.invalidValue(

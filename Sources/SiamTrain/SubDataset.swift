@@ -32,6 +32,9 @@ package struct SubDataset: Sendable {
         guard !annotations.videos.isEmpty else {
             throw TrainingDataError("DATASET.\(name): its train.json has no video with a non-empty box; pysot would loop forever")
         }
+        guard frameRange >= 0 else {
+            throw TrainingDataError("DATASET.\(name).FRAME_RANGE is \(frameRange); it must be 0 or more frames")
+        }
         self.name = name
         self.root = root
         videos = annotations.videos

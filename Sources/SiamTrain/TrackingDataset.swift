@@ -62,7 +62,19 @@ package struct TrackingDataset: Sendable {
     package var pipeline: PairPipeline
     package var target: TargetMaker
 
+    ///
+    /// - Throws: `TrainingDataError` for an anchor head whose sizes disagree (pysot's "size not
+    ///   match!": `(SEARCH_SIZE - EXEMPLAR_SIZE) / STRIDE + 1 + BASE_SIZE` must be `OUTPUT_SIZE`), a
+    ///   name in NAMES without its section, an unreadable train.json, or nothing to sample.
     package init(dataset: DatasetConfig, train: TrainConfig, target: TargetMaker, base: URL, random: inout NumPyRandomState) throws {
+        if case .anchor(let anchor) = target {
+            let desired = Double(train.searchSize - train.exemplarSize) / Double(anchor.stride) + 1 + Double(train.baseSize)
+            guard desired == Double(train.outputSize) else {
+                throw TrainingDataError(
+                    "TRAIN.OUTPUT_SIZE is \(train.outputSize), but (SEARCH_SIZE - EXEMPLAR_SIZE) / ANCHOR.STRIDE + 1 + BASE_SIZE is "
+                        + "\(desired); pysot stops with 'size not match!' — make them agree")
+            }
+        }
         var subsets: [SubDataset] = []
         var start = 0
         var total = 0

@@ -178,3 +178,44 @@ import Testing
         #expect(random.next32() == UInt32(json["state_after"]!.int))
     }
 }
+
+/// Inputs pysot would fail on (or loop on) are errors that name the key or file.
+@Suite struct TrackingDatasetInputTests {
+    static func build(_ edit: (inout DatasetConfig, inout TrainConfig) -> Void) throws -> TrackingDataset {
+        var config = DatasetConfig()
+        config.names = ["VID"]
+        config.sources["VID"] = DatasetSource(root: "crop511", anno: "train.json", frameRange: 2, numUse: -1)
+        var train = TrainConfig()
+        edit(&config, &train)
+        var random = NumPyRandomState(seed: 1)
+        let target = TargetMaker.anchor(AnchorTarget(anchor: AnchorConfig(), train: train))
+        return try TrackingDataset(dataset: config, train: train, target: target, base: TrackingDatasetTests.root, random: &random)
+    }
+
+    static func message(_ body: () throws -> Void) -> String {
+        do {
+            try body()
+            return ""
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func aNameWithoutItsSectionASizeMismatchAndANegativeFrameRangeAreErrorsNamingTheKey() {
+        let missingSection = Self.message { _ = try Self.build { c, _ in c.names = ["VID", "GOT"] } }
+        let sizes = Self.message { _ = try Self.build { _, t in t.outputSize = 17 } }
+        let range = Self.message { _ = try Self.build { c, _ in c.sources["VID"]?.frameRange = -1 } }
+        let anno = Self.message { _ = try Self.build { c, _ in c.sources["VID"]?.anno = "missing.json" } }
+        #expect(missingSection.contains("DATASET.GOT"), "\(missingSection)")
+        #expect(sizes.contains("size not match"), "\(sizes)")
+        #expect(range.contains("DATASET.VID.FRAME_RANGE"), "\(range)")
+        #expect(anno.contains("missing.json"), "\(anno)")
+    }
+
+    @Test func aMissingCropIsAnErrorNamingTheFile() throws {
+        let dataset = try Self.build { c, _ in c.sources["VID"]?.root = "no_such_folder" }
+        var random = NumPyRandomState(seed: 2)
+        let missing = Self.message { _ = try dataset.plan(0, random: &random) }
+        #expect(missing.contains("no_such_folder"), "\(missing)")
+    }
+}
