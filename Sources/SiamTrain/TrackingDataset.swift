@@ -172,3 +172,19 @@ package struct TrackingDataset: Sendable {
         return TrainingItem(plan: plan, template: template.image.chwFloat32(), search: search.image.chwFloat32())
     }
 }
+
+extension TrackingDataset {
+    /// pysot's `TrkDataset()` for a pysot config (`DATASET`, `TRAIN`, anchor labels from `ANCHOR`).
+    package init(pysot config: PysotConfig, base: URL, random: inout NumPyRandomState) throws {
+        try self.init(
+            dataset: config.dataset, train: config.train, target: .anchor(AnchorTarget(anchor: config.anchor, train: config.train)),
+            base: base, random: &random)
+    }
+
+    /// NanoTrack's `BANDataset()` for a NanoTrack config (point labels from `POINT.STRIDE`).
+    package init(nanoTrack config: NanoTrackTrainingConfig, base: URL, random: inout NumPyRandomState) throws {
+        try self.init(
+            dataset: config.dataset, train: config.train, target: .point(PointTarget(stride: config.pointStride, train: config.train)),
+            base: base, random: &random)
+    }
+}

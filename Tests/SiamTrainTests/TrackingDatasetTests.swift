@@ -27,10 +27,10 @@ import Testing
         config.gray = 0.25
         config.template = Augmentation(shift: 4, scale: 0.05, blur: 0, flip: 0, color: 1)
         config.search = Augmentation(shift: 64, scale: 0.18, blur: 0.2, flip: 0.1, color: 1)
-        var train = TrainConfig()
-        train.epoch = 3
-        let target = TargetMaker.anchor(AnchorTarget(anchor: AnchorConfig(), train: train))
-        return try TrackingDataset(dataset: config, train: train, target: target, base: root, random: &random)
+        var pysot = PysotConfig()
+        pysot.dataset = config
+        pysot.train.epoch = 3
+        return try TrackingDataset(pysot: pysot, base: root, random: &random)
     }
 
     /// Compensated (Neumaier) sums, accurate to about one ulp, and the largest |value|.
@@ -154,9 +154,7 @@ import Testing
         config.dataset.neg = 0.4
         config.train.epoch = 2
         var random = NumPyRandomState(seed: UInt32(json["seed"]!.int))
-        let target = TargetMaker.point(PointTarget(stride: config.pointStride, train: config.train))
-        let dataset = try TrackingDataset(
-            dataset: config.dataset, train: config.train, target: target, base: TrackingDatasetTests.root, random: &random)
+        let dataset = try TrackingDataset(nanoTrack: config, base: TrackingDatasetTests.root, random: &random)
         #expect(dataset.pick == (json["pick"]?.arrayValue ?? []).map(\.int))
         let items = try #require(json["items"]?.arrayValue)
         #expect(items.count == 12)
