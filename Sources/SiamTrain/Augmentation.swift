@@ -137,35 +137,3 @@ package struct CropAugmentation: Sendable, Equatable {
         return (r.draws, out)
     }
 }
-
-/// Forwards draws to a `NumPyRandomState` and records them as `RecordedDraws` lists them.
-struct DrawRecorder: TrainingRandomness {
-    var source: NumPyRandomState
-    var draws: [RecordedDraw] = []
-
-    init(_ source: NumPyRandomState) { self.source = source }
-
-    mutating func random() -> Double {
-        let u = source.random()
-        draws.append(.random(u))
-        return u
-    }
-
-    mutating func randn3() -> [Double] {
-        let v = source.randn3()
-        draws.append(.randn(v))
-        return v
-    }
-
-    mutating func choice(_ values: [Int]) -> Int {
-        let v = source.choice(values)
-        draws.append(.choice(v))
-        return v
-    }
-
-    mutating func randint(_ upper: Int) -> Int {
-        let v = source.randint(upper)
-        draws.append(.randint(v))
-        return v
-    }
-}

@@ -1,5 +1,6 @@
 // Mirrors the numpy.random calls of pysot/datasets/augmentation.py and dataset.py (random, randn,
-// choice, randint) as one interface, so a seeded generator or a fixture's recorded draws can feed them
+// choice, randint) as one interface, so a seeded generator or a fixture's recorded draws can feed them (and a
+// recorder that lists what a generator drew)
 import Foundation
 
 /// The random numbers pysot's data pipeline draws, in the order it draws them.
@@ -71,5 +72,37 @@ package struct RecordedDraws: TrainingRandomness, Sendable {
         if case .randint(let v) = d, v >= 0, v < upper { return v }
         mismatches.append("draw \(position - 1): randint(0, \(upper)) asked for, \(d) recorded")
         return 0
+    }
+}
+
+/// Forwards draws to a `NumPyRandomState` and records them as `RecordedDraws` lists them.
+struct DrawRecorder: TrainingRandomness {
+    var source: NumPyRandomState
+    var draws: [RecordedDraw] = []
+
+    init(_ source: NumPyRandomState) { self.source = source }
+
+    mutating func random() -> Double {
+        let u = source.random()
+        draws.append(.random(u))
+        return u
+    }
+
+    mutating func randn3() -> [Double] {
+        let v = source.randn3()
+        draws.append(.randn(v))
+        return v
+    }
+
+    mutating func choice(_ values: [Int]) -> Int {
+        let v = source.choice(values)
+        draws.append(.choice(v))
+        return v
+    }
+
+    mutating func randint(_ upper: Int) -> Int {
+        let v = source.randint(upper)
+        draws.append(.randint(v))
+        return v
     }
 }
