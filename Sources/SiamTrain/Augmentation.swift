@@ -76,8 +76,17 @@ package struct CropAugmentation: Sendable, Equatable {
 
     /// `_shift_scale_aug`: the scaled and shifted crop box, the box in the crop, the uint8 crop.
     package func shiftScale<R: TrainingRandomness>(_ image: Image, box: Corner, cropBox: Corner, size: Int, random: inout R) -> Output {
-        let imH = Double(image.height)
-        let imW = Double(image.width)
+        let g = shiftScaleGeometry(imageWidth: image.width, imageHeight: image.height, box: box, cropBox: cropBox, random: &random)
+        let cropped = cropHWC(image, box: g.crop, outSize: size)
+        return Output(image: TrainingImage(cropped), box: g.box, cropBox: g.crop, scaleBeforeClamp: g.scaleBeforeClamp)
+    }
+
+    /// The geometry of `_shift_scale_aug` (its draws included), without the pixels.
+    package func shiftScaleGeometry<R: TrainingRandomness>(
+        imageWidth: Int, imageHeight: Int, box: Corner, cropBox: Corner, random: inout R
+    ) -> (crop: Corner, box: Corner, scaleBeforeClamp: (x: Double, y: Double)) {
+        let imH = Double(imageHeight)
+        let imW = Double(imageWidth)
         var center = cropBox.center
         var scaleX = 1.0
         var scaleY = 1.0
@@ -102,7 +111,29 @@ package struct CropAugmentation: Sendable, Equatable {
         if scale != 0 {
             moved = Corner(moved.x1 / scaleX, moved.y1 / scaleY, moved.x2 / scaleX, moved.y2 / scaleY)
         }
-        let cropped = cropHWC(image, box: crop, outSize: size)
-        return Output(image: TrainingImage(cropped), box: moved, cropBox: crop, scaleBeforeClamp: before)
+        return (crop, moved, before)
+    }
+
+    /// `__call__` without the pixels: the draws it makes, in order (to replay through
+    /// `callAsFunction` with `RecordedDraws`), and the output box. The draw order is
+    /// `callAsFunction`'s: scale and shift (geometry), the colour test and `randn(3, 1)`, the
+    /// blur test, kernel choice and weight, the flip test; the flip mirrors the box in the output.
+    package func plan(
+        imageWidth: Int, imageHeight: Int, box: Corner, size: Int, random: inout NumPyRandomState
+    ) -> (draws: [RecordedDraw], box: Corner) {
+        var r = DrawRecorder(random)
+        let initial = Corner(center: Center(x: Double(imageHeight / 2), y: Double(imageWidth / 2), w: Double(size - 1), h: Double(size - 1)))
+        var out = shiftScaleGeometry(imageWidth: imageWidth, imageHeight: imageHeight, box: box, cropBox: initial, random: &r).box
+        if color > r.random() { _ = r.randn3() }
+        if blur > r.random() {
+            _ = r.choice(PhotometricAugmentation.blurSizes)
+            _ = r.random()
+        }
+        if flip != 0, flip > r.random() {
+            let width = Double(size)
+            out = Corner(width - 1 - out.x2, out.y1, width - 1 - out.x1, out.y2)
+        }
+        random = r.source
+        return (r.draws, out)
     }
 }

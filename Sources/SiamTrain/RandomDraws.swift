@@ -1,12 +1,12 @@
 // Mirrors the numpy.random calls of pysot/datasets/augmentation.py and dataset.py (random, randn,
-// choice, randint) as one interface, so a seeded generator or a fixture's recorded draws can feed them
+// choice, randint) as one interface, so a seeded generator or a fixture's recorded draws can feed them (and a
+// recorder that lists what a generator drew)
 import Foundation
 
 /// The random numbers pysot's data pipeline draws, in the order it draws them.
 ///
-/// `SeededDraws` is the generator `--seed` selects; `RecordedDraws` replays a fixture's list.
-/// (pysot draws from numpy's global MT19937; a run is reproducible by its seed here, not
-/// equal to numpy's stream.)
+/// `NumPyRandomState` is the generator `--seed` selects (numpy's legacy stream, so a seed gives
+/// pysot's draws); `RecordedDraws` replays a fixture's list.
 package protocol TrainingRandomness {
     /// `np.random.random()`: uniform in [0, 1).
     mutating func random() -> Double
@@ -16,71 +16,6 @@ package protocol TrainingRandomness {
     mutating func choice(_ values: [Int]) -> Int
     /// `np.random.randint(0, upper)`: uniform in `0..<upper`.
     mutating func randint(_ upper: Int) -> Int
-}
-
-/// xoshiro256** seeded through SplitMix64: `random()` takes the top 53 bits; `randn3` is the
-/// Marsaglia polar method (numpy's legacy `gauss`, one value cached); integers are unbiased
-/// (rejection sampling).
-package struct SeededDraws: TrainingRandomness, Sendable {
-    private var s: (UInt64, UInt64, UInt64, UInt64)
-    private var cachedGauss: Double?
-
-    package init(seed: UInt64) {
-        var x = seed
-        func splitMix() -> UInt64 {
-            x &+= 0x9E37_79B9_7F4A_7C15
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s = (splitMix(), splitMix(), splitMix(), splitMix())
-    }
-
-    package mutating func next() -> UInt64 {
-        let result = ((s.1 &* 5) << 7 | (s.1 &* 5) >> 57) &* 9
-        let t = s.1 << 17
-        s.2 ^= s.0
-        s.3 ^= s.1
-        s.1 ^= s.2
-        s.0 ^= s.3
-        s.2 ^= t
-        s.3 = s.3 << 45 | s.3 >> 19
-        return result
-    }
-
-    package mutating func random() -> Double { Double(next() >> 11) * 0x1p-53 }
-
-    package mutating func gauss() -> Double {
-        if let g = cachedGauss {
-            cachedGauss = nil
-            return g
-        }
-        while true {
-            let x1 = 2 * random() - 1
-            let x2 = 2 * random() - 1
-            let r2 = x1 * x1 + x2 * x2
-            if r2 < 1, r2 != 0 {
-                let f = (-2 * Foundation.log(r2) / r2).squareRoot()
-                cachedGauss = f * x1
-                return f * x2
-            }
-        }
-    }
-
-    package mutating func randn3() -> [Double] { [gauss(), gauss(), gauss()] }
-
-    package mutating func randint(_ upper: Int) -> Int {
-        precondition(upper > 0)
-        let n = UInt64(upper)
-        let limit = UInt64.max - UInt64.max % n
-        while true {
-            let v = next()
-            if v < limit { return Int(v % n) }
-        }
-    }
-
-    package mutating func choice(_ values: [Int]) -> Int { values[randint(values.count)] }
 }
 
 /// One recorded draw, as the fixtures list them (`["random", 0.5]`, `["randn", [..3..]]`, `["choice", 13]`).
@@ -137,5 +72,37 @@ package struct RecordedDraws: TrainingRandomness, Sendable {
         if case .randint(let v) = d, v >= 0, v < upper { return v }
         mismatches.append("draw \(position - 1): randint(0, \(upper)) asked for, \(d) recorded")
         return 0
+    }
+}
+
+/// Forwards draws to a `NumPyRandomState` and records them as `RecordedDraws` lists them.
+struct DrawRecorder: TrainingRandomness {
+    var source: NumPyRandomState
+    var draws: [RecordedDraw] = []
+
+    init(_ source: NumPyRandomState) { self.source = source }
+
+    mutating func random() -> Double {
+        let u = source.random()
+        draws.append(.random(u))
+        return u
+    }
+
+    mutating func randn3() -> [Double] {
+        let v = source.randn3()
+        draws.append(.randn(v))
+        return v
+    }
+
+    mutating func choice(_ values: [Int]) -> Int {
+        let v = source.choice(values)
+        draws.append(.choice(v))
+        return v
+    }
+
+    mutating func randint(_ upper: Int) -> Int {
+        let v = source.randint(upper)
+        draws.append(.randint(v))
+        return v
     }
 }
