@@ -2,8 +2,9 @@
 // consecutive items per batch, prepared on background threads while the caller trains
 import Foundation
 
-/// A batch: `items.count` consecutive dataset items, stacked NCHW as the model takes them.
-package struct TrainingBatch: Sendable {
+/// A batch from the loader: `items.count` consecutive dataset items, stacked NCHW as the model
+/// takes them (the trainer turns it into the model's `TrainingBatch`).
+package struct DatasetBatch: Sendable {
     /// The first item's index in the dataset.
     package var start: Int
     package var items: [TrainingItem]
@@ -41,7 +42,7 @@ package final class BatchLoader: Sendable {
 
     /// - Parameters:
     ///   - startIndex: the first item (a resumed run: `batches done * batchSize`), with `random` the
-    ///     generator as it was after the item before it (`TrainingBatch.randomAfter`).
+    ///     generator as it was after the item before it (`DatasetBatch.randomAfter`).
     package init(dataset: TrackingDataset, batchSize: Int, startIndex: Int = 0, random: NumPyRandomState, threads: Int, prefetch: Int = 2) {
         precondition(batchSize >= 1 && threads >= 1 && prefetch >= 1)
         let queue = BatchQueue(prefetch: prefetch)
@@ -58,7 +59,7 @@ package final class BatchLoader: Sendable {
 
     /// The next batch, or nil after the last. A failure to read or render an item is thrown once,
     /// and ends the loader.
-    package func next() throws -> TrainingBatch? { try queue.take() }
+    package func next() throws -> DatasetBatch? { try queue.take() }
 
     /// Stops preparing batches (the one being rendered completes).
     package func stop() { queue.stop() }
@@ -69,12 +70,12 @@ package final class BatchLoader: Sendable {
         var random = random
         var start = startIndex
         while start < dataset.count, queue.waitForRoom() {
-            let result: Result<TrainingBatch, Error>
+            let result: Result<DatasetBatch, Error>
             do {
                 let end = min(start + batchSize, dataset.count)
                 var plans: [ItemPlan] = []
                 for i in start..<end { plans.append(try dataset.plan(i, random: &random)) }
-                result = .success(TrainingBatch(start: start, items: try render(plans, dataset, threads), randomAfter: random))
+                result = .success(DatasetBatch(start: start, items: try render(plans, dataset, threads), randomAfter: random))
             } catch {
                 result = .failure(error)
             }
@@ -101,7 +102,7 @@ package final class BatchLoader: Sendable {
 private final class BatchQueue: @unchecked Sendable {
     private let condition = NSCondition()
     private let prefetch: Int
-    private var ready: [Result<TrainingBatch, Error>] = []
+    private var ready: [Result<DatasetBatch, Error>] = []
     private var finished = false
     private var stopped = false
 
@@ -115,7 +116,7 @@ private final class BatchQueue: @unchecked Sendable {
         return !stopped
     }
 
-    func put(_ result: Result<TrainingBatch, Error>) {
+    func put(_ result: Result<DatasetBatch, Error>) {
         condition.lock()
         ready.append(result)
         if case .failure = result { stopped = true }
@@ -137,7 +138,7 @@ private final class BatchQueue: @unchecked Sendable {
         condition.unlock()
     }
 
-    func take() throws -> TrainingBatch? {
+    func take() throws -> DatasetBatch? {
         condition.lock()
         defer { condition.unlock() }
         while ready.isEmpty && !finished { condition.wait() }
