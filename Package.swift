@@ -34,11 +34,13 @@ let package = Package(
         ),
         // cpuid / xgetbv: the CPU's usable vector features (SiamNN/CPUFeatures.swift).
         .target(name: "CCPUFeatures"),
+        // Winograd F(4x4, 3x3) transforms, compiled for AVX-512, AVX2+FMA and portable, chosen at run time (SiamNN/WinogradConvolution.swift).
+        .target(name: "CConvolutionKernels"),
         // Counts heap allocations by interposing malloc & co. in the executable (siamrpn bench); never in a library.
         .target(name: "CAllocationCounter"),
         .target(
             name: "SiamNN",
-            dependencies: ["CCPUFeatures", .target(name: "CBLAS", condition: .when(platforms: [.linux]))]
+            dependencies: ["CCPUFeatures", "CConvolutionKernels", .target(name: "CBLAS", condition: .when(platforms: [.linux]))]
         ),
         .target(
             name: "SiamRPN",

@@ -18,6 +18,9 @@ public struct Conv2D: Sendable {
     /// `outChannels` values, zeros when the layer has no bias.
     public private(set) var bias: [Float]
     public var activation: Activation
+    /// The Winograd-domain weights, made on first use and shared by copies of this layer (the
+    /// template and search graphs of a model); replaced whenever `weight` changes.
+    private var winogradCache = WinogradWeightCache()
 
     public init(
         inChannels: Int, outChannels: Int, kernelH: Int, kernelW: Int,
@@ -52,6 +55,7 @@ public struct Conv2D: Sendable {
             }
             c.bias[o] = Float((Double(bias[o]) - Double(bn.runningMean[o])) * scale + Double(bn.bias[o]))
         }
+        c.winogradCache = WinogradWeightCache()
         return c
     }
 
@@ -75,6 +79,9 @@ public struct Conv2D: Sendable {
         let o = outputSize(h: h, w: w)
         return o.h * o.w * outChannels * (inChannels / groups) * kernelH * kernelW
     }
+
+    /// `WinogradWeights` of this layer (3x3, groups 1), transformed once.
+    var winogradWeights: WinogradWeights { winogradCache.weights(of: self) }
 
     var isDepthwise: Bool { groups == inChannels && groups == outChannels && groups > 1 }
     var isPointwise: Bool { kernelH == 1 && kernelW == 1 && stride == 1 && padding == 0 && groups == 1 }

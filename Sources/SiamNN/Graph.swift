@@ -35,13 +35,17 @@ public struct Graph: Sendable {
 
 /// Builds a `Graph` layer by layer.
 public final class GraphBuilder {
+    /// How `conv` runs 3x3 stride-1 convolutions (Winograd unless told otherwise).
+    public let convolutions: ConvolutionAlgorithm
     private var inputs: [(name: String, channels: Int)] = []
     private var operations: [any EngineOperation] = []
     private var outputs: [Graph.Value] = []
     private var names: [String: Int] = [:]
     private var channels: [Int] = []
 
-    public init() {}
+    public init(convolutions: ConvolutionAlgorithm = .winograd) {
+        self.convolutions = convolutions
+    }
 
     private func add(_ op: any EngineOperation) -> Graph.Value {
         precondition(inputs.count > 0 || op.inputs.isEmpty, "declare inputs before operations")
@@ -66,6 +70,9 @@ public final class GraphBuilder {
             channels(of: x) == layer.inChannels,
             "conv expects \(layer.inChannels) input channels, value has \(channels(of: x))")
         if let r = residual { precondition(channels(of: r) == layer.outChannels, "residual channel mismatch") }
+        if convolutions == .winograd && WinogradConvolutionOperation.applies(to: layer) {
+            return add(WinogradConvolutionOperation(layer: layer, input: x, residual: residual))
+        }
         return add(ConvolutionOperation(layer: layer, input: x, residual: residual))
     }
 

@@ -37,16 +37,23 @@ public struct TrackingModel: Sendable {
     public func makeTracker(hyperparameters: TrackHyperparameters) throws -> any ObjectTracker { try tracker(hyperparameters) }
 
     /// Loads a config and a checkpoint (`.pth` zip or legacy, snapshot or state dict, or
-    /// `.safetensors`). Throws `ConfigError`, `CheckpointError` or `ModelLoadError`, each saying
-    /// what to fix.
-    public static func load(config configURL: URL, snapshot snapshotURL: URL) throws -> TrackingModel {
-        try load(config: configURL, weightsSource: snapshotURL.path) { _ in try StateDict.load(contentsOf: snapshotURL) }
+    /// `.safetensors`); `convolutions` says how the 3x3 stride-1 convolutions run (Winograd
+    /// unless `.direct`, the reference path). Throws `ConfigError`, `CheckpointError` or
+    /// `ModelLoadError`, each saying what to fix.
+    public static func load(
+        config configURL: URL, snapshot snapshotURL: URL, convolutions: ConvolutionAlgorithm = .winograd
+    ) throws -> TrackingModel {
+        try load(config: configURL, weightsSource: snapshotURL.path, convolutions: convolutions) { _ in
+            try StateDict.load(contentsOf: snapshotURL)
+        }
     }
 
     /// Loads a config with deterministic weights instead of a checkpoint (`DeterministicWeights`,
     /// seeded by `seed`): the network's real shapes and work, for benchmarks.
-    package static func load(config configURL: URL, deterministicWeightsSeed seed: Int) throws -> TrackingModel {
-        try load(config: configURL, weightsSource: "deterministic weights") { requests in
+    package static func load(
+        config configURL: URL, deterministicWeightsSeed seed: Int, convolutions: ConvolutionAlgorithm = .winograd
+    ) throws -> TrackingModel {
+        try load(config: configURL, weightsSource: "deterministic weights", convolutions: convolutions) { requests in
             DeterministicWeights.stateDict(seed: seed, requests: try requests())
         }
     }
@@ -54,7 +61,8 @@ public struct TrackingModel: Sendable {
     /// Loads a config with the weights `weights` hands out (from `weightsSource`, for messages);
     /// its argument lists the keys and shapes the config's network requests.
     private static func load(
-        config configURL: URL, weightsSource: String, weights: (_ requests: () throws -> [(key: String, shape: [Int])]) throws -> StateDict
+        config configURL: URL, weightsSource: String, convolutions: ConvolutionAlgorithm,
+        weights: (_ requests: () throws -> [(key: String, shape: [Int])]) throws -> StateDict
     ) throws -> TrackingModel {
         func requests(_ build: (WeightReader) throws -> Void) -> [(key: String, shape: [Int])] {
             let reader = WeightReader(StateDict())
@@ -75,7 +83,7 @@ public struct TrackingModel: Sendable {
                     "\(weightsSource) is a \(guess.prefix(12)) checkpoint; only NanoTrackV3 checkpoints run "
                         + "(V1 and V2 are recognised by `siamrpn inspect` but their networks are not implemented)")
             }
-            let model = try NanoTrackModel(weights: weights)
+            let model = try NanoTrackModel(weights: weights, convolutions: convolutions)
             let defaults = TrackHyperparameters(
                 penaltyK: config.penaltyK, windowInfluence: config.windowInfluence, lr: config.lr, instanceSize: config.instanceSize)
             return TrackingModel(
@@ -95,7 +103,8 @@ public struct TrackingModel: Sendable {
         }
         let config = try PysotConfig.load(contentsOf: configURL)
         let spec = try config.modelSpec()
-        let model = try SiamRPNModel(spec: spec, weights: weights { requests { _ = try SiamRPNModel(spec: spec, reader: $0) } })
+        let model = try SiamRPNModel(
+            spec: spec, weights: weights { requests { _ = try SiamRPNModel(spec: spec, reader: $0) } }, convolutions: convolutions)
         // Fail now, not at the first frame, when TRACK.TYPE names a tracker that cannot run.
         _ = try SiamRPN.makeTracker(model: model, config: config)
         let defaults = TrackHyperparameters(
@@ -115,8 +124,8 @@ public struct TrackingModel: Sendable {
     }
 
     /// The default model shipped with the package: NanoTrackV3 (Apache-2.0, HonglinChu/SiamTrackers).
-    public static func bundled() throws -> TrackingModel {
-        try load(config: bundledConfig, snapshot: bundledSnapshot)
+    public static func bundled(convolutions: ConvolutionAlgorithm = .winograd) throws -> TrackingModel {
+        try load(config: bundledConfig, snapshot: bundledSnapshot, convolutions: convolutions)
     }
 
     /// The bundled NanoTrackV3 config (`nanotrackv3.yaml`) and weights (`nanotrackv3.safetensors`).

@@ -27,6 +27,8 @@ struct Bench: ParsableCommand {
     var targets: Int = 1
     @Option(help: "table or json (one object).")
     var format: String = "table"
+    @Option(help: "How 3x3 stride-1 convolutions run: winograd (the default) or direct (im2col + sgemm, the reference).")
+    var convolutions: String = "winograd"
 
     static let warmUpFrames = 3
 
@@ -35,16 +37,20 @@ struct Bench: ParsableCommand {
             guard format == "table" || format == "json" else { throw CLIError("--format \(format): use table or json") }
             guard frames >= 1 else { throw CLIError("--frames \(frames): at least 1 timed frame is needed") }
             guard targets >= 1 else { throw CLIError("--targets \(targets): at least 1 target is needed") }
+            guard let algorithm = ConvolutionAlgorithm(rawValue: convolutions) else {
+                throw CLIError("--convolutions \(convolutions): use winograd or direct")
+            }
             let model: TrackingModel
             switch (config, snapshot) {
             case (let config?, nil):
-                model = try TrackingModel.load(config: URL(fileURLWithPath: config), deterministicWeightsSeed: 1)
+                model = try TrackingModel.load(config: URL(fileURLWithPath: config), deterministicWeightsSeed: 1, convolutions: algorithm)
                 for warning in model.warnings { printError("warning: \(config): \(warning)") }
             default:
-                model = try loadTrackingModel(config: config, snapshot: snapshot)
+                model = try loadTrackingModel(config: config, snapshot: snapshot, convolutions: algorithm)
             }
             try applyThreads(threads, preferred: model.preferredThreads)
-            let report = try BenchRun(model: model, frames: frames, targets: targets).measure()
+            var report = try BenchRun(model: model, frames: frames, targets: targets).measure()
+            report.convolutions = algorithm
             print(format == "json" ? report.json : report.table)
         }
     }

@@ -1,5 +1,6 @@
 // `siamrpn bench`'s results and their two formats (a table for people, one JSON object).
 import Foundation
+import SiamNN
 
 struct BenchReport {
     var model: String
@@ -28,6 +29,8 @@ struct BenchReport {
     var blasCore: String
     var blasCoreOrigin: String
     var cpu: String
+    /// How the 3x3 stride-1 convolutions ran (`--convolutions`: winograd or direct).
+    var convolutions = ConvolutionAlgorithm.winograd
 
     /// GFLOP/s of a median step: 2 MACs / time.
     var gflops: Double { stepMs.median > 0 ? 2 * Double(macsPerStep) / (stepMs.median * 1e6) : 0 }
@@ -43,7 +46,7 @@ struct BenchReport {
             "gflops": gflops, "sgemm_peak_gflops": sgemmPeakGflops, "gemm_bound_ms": gemmBoundMs,
             "allocations_per_step": allocationsPerStep.map { $0 as Any } ?? NSNull(),
             "peak_rss_mb": peakRSSMiB, "targets_per_second": targetsPerSecond,
-            "isa": isa, "blas_core": blasCore, "blas_core_origin": blasCoreOrigin, "cpu": cpu
+            "convolutions": convolutions.rawValue, "isa": isa, "blas_core": blasCore, "blas_core_origin": blasCoreOrigin, "cpu": cpu
         ]
         let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         return String(decoding: data, as: UTF8.self)
@@ -57,6 +60,7 @@ struct BenchReport {
         var lines = [
             "model    \(model)",
             "kernels  \(isa) CPU (\(cpu)); OpenBLAS core \(blasCore) (chosen by \(blasCoreOrigin))",
+            "convs    3x3 stride-1 convolutions: \(convolutions.rawValue)",
             "threads  \(threads), \(frames) frames after \(Bench.warmUpFrames) warm-up, \(targets) target(s) (independent trackers)",
             "",
             "ms                   median      min      max",

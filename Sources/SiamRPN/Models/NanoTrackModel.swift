@@ -28,8 +28,9 @@ public struct NanoTrackModel: SiameseNetwork {
     /// Builds NanoTrackV3 from `weights` (NanoTrack state-dict keys: `backbone.features.*`,
     /// `ban_head.*`, and the unused `neck.downsample.*`). Throws `ModelLoadError` listing every
     /// missing, unexpected or mis-shaped key.
-    public init(weights: StateDict) throws {
-        try self.init(weights: weights, fused: true)
+    /// `convolutions` says how its 3x3 stride-1 convolutions run (Winograd unless `.direct`).
+    public init(weights: StateDict, convolutions: ConvolutionAlgorithm = .winograd) throws {
+        try self.init(reader: WeightReader(weights), fused: true, convolutions: convolutions)
     }
 
     /// `fused: false` builds the inspection form (every module output the fixtures record is a
@@ -40,19 +41,19 @@ public struct NanoTrackModel: SiameseNetwork {
 
     /// Builds with the tensors `reader` hands out; `reader.requests` lists every key the
     /// network asked for (and the ignored `neck.*`), also when this throws.
-    init(reader: WeightReader, fused: Bool) throws {
+    init(reader: WeightReader, fused: Bool, convolutions: ConvolutionAlgorithm = .winograd) throws {
         let backbone = NanoMobileNetV3(settings: NanoMobileNetV3.smallV3, weights: reader, prefix: "backbone.")
         reader.ignore(keysWithPrefix: "neck.")
         let head = BANHead(channels: backbone.outChannels, weights: reader, prefix: "ban_head.")
         try reader.finish(architecture: "NanoTrackV3 (MobileNetV3-Small v3 + BAN v3)")
 
-        let t = GraphBuilder()
+        let t = GraphBuilder(convolutions: convolutions)
         let te = LayerEmitter(builder: t, fused: fused)
         let z = t.input("z", channels: 3)
         t.output(head.addTemplate(to: te, backbone.add(to: te, z, phase: "template")))
         templateGraph = t.build()
 
-        let s = GraphBuilder()
+        let s = GraphBuilder(convolutions: convolutions)
         let se = LayerEmitter(builder: s, fused: fused)
         let x = s.input("x", channels: 3)
         let kernels = (0..<4).map { s.input("kernel\($0)", channels: backbone.outChannels) }

@@ -18,15 +18,16 @@ public struct SiamRPNModel: SiameseNetwork {
     /// x `[3, H, W]` and the kernels -> cls, loc.
     public let searchGraph: Graph
 
-    /// Builds the network of `spec` with the tensors of `weights` (pysot state-dict keys).
+    /// Builds the network of `spec` with the tensors of `weights` (pysot state-dict keys), its
+    /// 3x3 stride-1 convolutions run by `convolutions` (Winograd unless `.direct`, the reference).
     /// Throws `ModelLoadError` listing every missing, unexpected or mis-shaped key.
-    public init(spec: ModelSpec, weights: StateDict) throws {
-        try self.init(spec: spec, reader: WeightReader(weights))
+    public init(spec: ModelSpec, weights: StateDict, convolutions: ConvolutionAlgorithm = .winograd) throws {
+        try self.init(spec: spec, reader: WeightReader(weights), convolutions: convolutions)
     }
 
     /// Builds with the tensors `reader` hands out; `reader.requests` lists every key the
     /// network asked for, also when this throws.
-    init(spec: ModelSpec, reader: WeightReader) throws {
+    init(spec: ModelSpec, reader: WeightReader, convolutions: ConvolutionAlgorithm = .winograd) throws {
         self.spec = spec
         let backbone = Backbone(spec: spec.backbone, weights: reader, prefix: "backbone.")
         let neck = Neck(spec: spec.neck, weights: reader, prefix: "neck.")
@@ -45,12 +46,12 @@ public struct SiamRPNModel: SiameseNetwork {
             return adjusted
         }
 
-        let t = GraphBuilder()
+        let t = GraphBuilder(convolutions: convolutions)
         let z = t.input("z", channels: 3)
         t.output(head.addTemplate(to: t, features(t, z, phase: "template")))
         templateGraph = t.build()
 
-        let s = GraphBuilder()
+        let s = GraphBuilder(convolutions: convolutions)
         let x = s.input("x", channels: 3)
         let kernels = head.kernelChannels.enumerated().map { s.input("kernel\($0)", channels: $1) }
         let (cls, loc) = head.addSearch(to: s, features(s, x, phase: "track"), kernels: kernels)

@@ -1,0 +1,61 @@
+// PyTorch nn.Conv2d 3x3 stride 1 (+ folded BatchNorm, bias, activation, residual add), by Winograd F(4x4, 3x3)
+/// `act(conv(input) + bias [+ residual])` of a 3x3 stride-1 groups-1 `Conv2D` by Winograd
+/// F(4x4, 3x3) (`convolveWinograd`): a dilation-d layer is d^2 undilated ones on the sub-sampled
+/// grids, cut into the same tile list. Where the input shape makes Winograd not pay
+/// (`WinogradLayout.pays`: small outputs) it runs the direct path (`ConvolutionOperation`'s).
+///
+/// Numerics: float32 rounding in the transformed domain; per output within 128 eps S (eps =
+/// 2^-24, S = sum |w| |x| + |bias| + |residual|) of the exact convolution, 7-33 eps S measured
+/// (WinogradConvolutionTests derive the bound); the direct path is within ~sqrt(9C) eps S.
+struct WinogradConvolutionOperation: EngineOperation {
+    let direct: ConvolutionOperation
+    let weights: WinogradWeights
+
+    init(layer: Conv2D, input: Graph.Value, residual: Graph.Value?) {
+        precondition(Self.applies(to: layer), "Winograd F(4x4, 3x3) needs a 3x3 stride-1 groups-1 convolution")
+        direct = ConvolutionOperation(layer: layer, input: input, residual: residual)
+        weights = layer.winogradWeights
+    }
+
+    /// Whether `layer` has the geometry this operation computes (3x3, stride 1, groups 1, any
+    /// padding and dilation).
+    static func applies(to layer: Conv2D) -> Bool {
+        layer.kernelH == 3 && layer.kernelW == 3 && layer.stride == 1 && layer.groups == 1
+    }
+
+    var layer: Conv2D { direct.layer }
+    var inputs: [Graph.Value] { direct.inputs }
+
+    func outputChannels(_ inputChannels: [Int]) -> Int { direct.outputChannels(inputChannels) }
+
+    func outputShape(_ shapes: [[Int]]) throws(OperationShapeError) -> [Int] { try direct.outputShape(shapes) }
+
+    /// The layout for inputs of `shapes`, nil where the direct path runs.
+    func layout(_ shapes: [[Int]]) -> WinogradLayout? {
+        let l = WinogradLayout(layer, h: shapes[0][1], w: shapes[0][2])
+        return l.pays ? l : nil
+    }
+
+    func scratchCount(_ shapes: [[Int]]) -> Int { layout(shapes)?.scratchCount ?? direct.scratchCount(shapes) }
+
+    /// The convolution's multiply-accumulates by definition (not Winograd's fewer), so that
+    /// GFLOP/s figures stay comparable with the direct path's.
+    func macs(_ shapes: [[Int]], output: [Int]) -> Int { direct.macs(shapes, output: output) }
+
+    func gemms(_ shapes: [[Int]], output: [Int]) -> [(m: Int, n: Int, k: Int, count: Int)] {
+        layout(shapes)?.gemms ?? direct.gemms(shapes, output: output)
+    }
+
+    func run(_ inputs: [FeatureMap], output: FeatureMap, scratch: UnsafeMutablePointer<Float>) {
+        guard let layout = layout([[inputs[0].channels, inputs[0].height, inputs[0].width]]) else {
+            direct.run(inputs, output: output, scratch: scratch)
+            return
+        }
+        layer.bias.withUnsafeBufferPointer { bias in
+            convolveWinograd(
+                layout, weights: weights, bias: bias.baseAddress!, activation: layer.activation, input: inputs[0].base,
+                residual: direct.residual == nil ? nil : UnsafePointer(inputs[1].base), output: output.base, scratch: scratch,
+                isa: CPUFeatures.host.vectorClass.kernelISA)
+        }
+    }
+}
