@@ -12,11 +12,12 @@
 /// `lda`, `ldb`, `ldc` are the row strides in elements.
 ///
 /// Threads: the BLAS itself always runs single-threaded; a product worth splitting is cut into
-/// column blocks of `C` (multiples of 16 columns) run on `ComputeThreads.count` threads by
-/// `parallelChunks`. OpenBLAS's own threading allocates its job table on every call, and so does
-/// its small-matrix path (`sgemm_small_kernel_*`, products up to 100^3 multiply-adds on AVX-512
-/// builds): products that small run in `smallGEMM` here instead. Either way no call allocates,
-/// and results differ from a single BLAS call only by float32 summation order.
+/// blocks of 16 rows of `C` (when `m >= n`: each thread reads its part of `A`, which is where the
+/// weights are) or of 16 columns, run on `ComputeThreads.count` threads by `parallelChunks`.
+/// OpenBLAS's own threading allocates its job table on every call, and so does its small-matrix
+/// path (`sgemm_small_kernel_*`, products up to 100^3 multiply-adds on AVX-512 builds): products
+/// that small run in plain loops here instead. Either way no call allocates, and results differ
+/// from a single BLAS call only by float32 summation order.
 public func sgemm(
     transA: Bool = false, transB: Bool = false,
     m: Int, n: Int, k: Int,
@@ -34,10 +35,12 @@ public func sgemm(
         product.runSmall(columns: 0..<n)
         return
     }
-    // Blocks of 16 columns; at least 2^21 multiply-adds per thread, or one call is cheaper.
-    let blocks = (n + 15) / 16
-    let minBlocks = max(1, Int((2_097_152 / max(Double(m) * Double(k) * 16, 1)).rounded(.up)))
-    parallelChunks(blocks, minChunk: minBlocks, product)
+    // Blocks of 16 rows or columns; at least 2^21 multiply-adds per thread, or one call is cheaper.
+    let byRows = m >= n
+    let blocks = ((byRows ? m : n) + 15) / 16
+    let perBlock = Double(byRows ? n : m) * Double(k) * 16
+    let minBlocks = max(1, Int((2_097_152 / max(perBlock, 1)).rounded(.up)))
+    parallelChunks(blocks, minChunk: minBlocks, GEMMBlocks(product: product, byRows: byRows))
 }
 
 /// OpenBLAS runs one thread per call (set once, before the first product).
@@ -47,8 +50,8 @@ private let blasRunsSingleThreaded: Void = {
     #endif
 }()
 
-/// One `sgemm` call, split by blocks of 16 columns of `C`.
-private struct GEMMProduct: ChunkedWork {
+/// One `sgemm` call's operands.
+private struct GEMMProduct {
     let transA: Bool, transB: Bool
     let m: Int, n: Int, k: Int
     let alpha: Float
@@ -57,15 +60,15 @@ private struct GEMMProduct: ChunkedWork {
     let beta: Float
     let c: UnsafeMutablePointer<Float>, ldc: Int
 
-    /// Columns `16 * blocks.lowerBound ..< min(16 * blocks.upperBound, n)`, one BLAS call.
-    func run(_ blocks: Range<Int>) {
-        let j0 = 16 * blocks.lowerBound
-        let j1 = min(16 * blocks.upperBound, n)
-        guard j0 < j1 else { return }
-        let columnsOfB = transB ? b + j0 * ldb : b + j0
+    /// Rows `rows` and columns `columns` of `C`, one BLAS call.
+    func run(rows: Range<Int>, columns: Range<Int>) {
+        guard !rows.isEmpty && !columns.isEmpty else { return }
+        let rowsOfA = transA ? a + rows.lowerBound : a + rows.lowerBound * lda
+        let columnsOfB = transB ? b + columns.lowerBound * ldb : b + columns.lowerBound
         cblas_sgemm(
             CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-            Int32(m), Int32(j1 - j0), Int32(k), alpha, a, Int32(lda), columnsOfB, Int32(ldb), beta, c + j0, Int32(ldc))
+            Int32(rows.count), Int32(columns.count), Int32(k), alpha, rowsOfA, Int32(lda), columnsOfB, Int32(ldb), beta,
+            c + rows.lowerBound * ldc + columns.lowerBound, Int32(ldc))
     }
 
     /// The product on `columns` by plain loops (each `C` entry summed over `k` in order).
@@ -86,6 +89,22 @@ private struct GEMMProduct: ChunkedWork {
                     for j in columns { row[j] += x * bp[j] }
                 }
             }
+        }
+    }
+}
+
+/// Blocks of 16 rows (or columns) of one product's `C`.
+private struct GEMMBlocks: ChunkedWork {
+    let product: GEMMProduct
+    let byRows: Bool
+
+    func run(_ blocks: Range<Int>) {
+        let p = product
+        let lo = 16 * blocks.lowerBound
+        if byRows {
+            p.run(rows: lo..<min(16 * blocks.upperBound, p.m), columns: 0..<p.n)
+        } else {
+            p.run(rows: 0..<p.m, columns: lo..<min(16 * blocks.upperBound, p.n))
         }
     }
 }

@@ -178,21 +178,58 @@ func convolveWinograd(
                 let inOffsets = offsets
                 let outOffsets = offsets + ld * 36
                 siam_winograd_tile_offsets(&geometry, Int32(block * layout.blockTiles), Int32(ld), inOffsets, outOffsets)
-                parallelChunks(c, minChunk: 8) { r in
-                    siam_winograd_input(
-                        isa, input, inPlane, Int32(r.lowerBound), Int32(r.upperBound), Int32(c), inOffsets, groups, v, Int32(ld))
-                }
+                parallelChunks(
+                    c, minChunk: 8,
+                    WinogradInputChannels(
+                        isa: isa, input: input, inPlane: inPlane, channels: c, offsets: inOffsets, groups: groups, v: v, ld: ld))
                 for p in 0..<36 {
                     sgemm(
                         m: k, n: count, k: c, a: u.baseAddress! + p * k * c, lda: c, b: v + p * c * ld, ldb: ld,
                         beta: 0, c: m + p * k * ld, ldc: ld)
                 }
-                parallelChunks(k, minChunk: 8) { r in
-                    siam_winograd_output(
-                        isa, m, Int32(r.lowerBound), Int32(r.upperBound), Int32(k), Int32(ld), outOffsets, groups, bias, residual,
-                        act, output, outPlane)
-                }
+                parallelChunks(
+                    k, minChunk: 8,
+                    WinogradOutputChannels(
+                        isa: isa, m: m, channels: k, ld: ld, offsets: outOffsets, groups: groups, bias: bias, residual: residual,
+                        activation: act, output: output, outPlane: outPlane))
             }
         }
+    }
+}
+
+/// The input transform of a range of input channels (`siam_winograd_input`).
+private struct WinogradInputChannels: ChunkedWork {
+    let isa: Int32
+    let input: UnsafePointer<Float>
+    let inPlane: Int
+    let channels: Int
+    let offsets: UnsafeMutablePointer<Int32>
+    let groups: Int32
+    let v: UnsafeMutablePointer<Float>
+    let ld: Int
+
+    func run(_ r: Range<Int>) {
+        siam_winograd_input(isa, input, inPlane, Int32(r.lowerBound), Int32(r.upperBound), Int32(channels), offsets, groups, v, Int32(ld))
+    }
+}
+
+/// The output transform and fused epilogue of a range of output channels (`siam_winograd_output`).
+private struct WinogradOutputChannels: ChunkedWork {
+    let isa: Int32
+    let m: UnsafeMutablePointer<Float>
+    let channels: Int
+    let ld: Int
+    let offsets: UnsafeMutablePointer<Int32>
+    let groups: Int32
+    let bias: UnsafePointer<Float>
+    let residual: UnsafePointer<Float>?
+    let activation: Int32
+    let output: UnsafeMutablePointer<Float>
+    let outPlane: Int
+
+    func run(_ r: Range<Int>) {
+        siam_winograd_output(
+            isa, m, Int32(r.lowerBound), Int32(r.upperBound), Int32(channels), Int32(ld), offsets, groups, bias, residual, activation,
+            output, outPlane)
     }
 }

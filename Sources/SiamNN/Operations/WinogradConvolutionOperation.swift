@@ -31,8 +31,11 @@ struct WinogradConvolutionOperation: EngineOperation {
     func outputShape(_ shapes: [[Int]]) throws(OperationShapeError) -> [Int] { try direct.outputShape(shapes) }
 
     /// The layout for inputs of `shapes`, nil where the direct path runs.
-    func layout(_ shapes: [[Int]]) -> WinogradLayout? {
-        let l = WinogradLayout(layer, h: shapes[0][1], w: shapes[0][2])
+    func layout(_ shapes: [[Int]]) -> WinogradLayout? { layout(h: shapes[0][1], w: shapes[0][2]) }
+
+    /// The layout for an `h` x `w` input (no arrays: `run` calls it on every step).
+    func layout(h: Int, w: Int) -> WinogradLayout? {
+        let l = WinogradLayout(layer, h: h, w: w)
         return l.pays ? l : nil
     }
 
@@ -47,7 +50,7 @@ struct WinogradConvolutionOperation: EngineOperation {
     }
 
     func run(_ inputs: [FeatureMap], output: FeatureMap, scratch: UnsafeMutablePointer<Float>) {
-        guard let layout = layout([[inputs[0].channels, inputs[0].height, inputs[0].width]]) else {
+        guard let layout = layout(h: inputs[0].height, w: inputs[0].width) else {
             direct.run(inputs, output: output, scratch: scratch)
             return
         }
