@@ -32,14 +32,14 @@ public func sgemm(
         transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     let multiplyAdds = Double(m) * Double(n) * Double(k)
     if multiplyAdds <= 1_000_000 {
-        product.runSmall(columns: 0..<n)
+        product.runSmall()
         return
     }
-    // Blocks of 16 rows or columns; at least 2^21 multiply-adds per thread, or one call is cheaper.
+    // Blocks of 16 rows or columns; at least 2^23 multiply-adds per thread, or one call is cheaper.
     let byRows = m >= n
     let blocks = ((byRows ? m : n) + 15) / 16
     let perBlock = Double(byRows ? n : m) * Double(k) * 16
-    let minBlocks = max(1, Int((2_097_152 / max(perBlock, 1)).rounded(.up)))
+    let minBlocks = max(1, Int((8_388_608 / max(perBlock, 1)).rounded(.up)))
     parallelChunks(blocks, minChunk: minBlocks, GEMMBlocks(product: product, byRows: byRows))
 }
 
@@ -71,26 +71,60 @@ private struct GEMMProduct {
             c + rows.lowerBound * ldc + columns.lowerBound, Int32(ldc))
     }
 
-    /// The product on `columns` by plain loops (each `C` entry summed over `k` in order).
-    func runSmall(columns: Range<Int>) {
-        for i in 0..<m {
-            let row = c + i * ldc
-            for j in columns { row[j] = beta == 0 ? 0 : beta * row[j] }
+    /// The whole product by dot products: `B` (or `op(B)`) is packed as `n` contiguous columns
+    /// and a transposed `A` row by row into the thread's scratch, then every `C` entry is one
+    /// 16-lane dot product over `k`. Meant for products up to ~10^6 multiply-adds.
+    func runSmall() {
+        let packedB = transB ? 0 : k * n
+        ThreadScratch.withFloats(packedB + (transA ? k : 0) + 1) { scratch in
+            let columns: UnsafePointer<Float>
+            let columnStride: Int
             if transB {
-                for j in columns {
-                    var acc: Float = 0
-                    for p in 0..<k { acc += (transA ? a[p * lda + i] : a[i * lda + p]) * b[j * ldb + p] }
-                    row[j] += alpha * acc
-                }
+                (columns, columnStride) = (b, ldb)
             } else {
                 for p in 0..<k {
-                    let x = alpha * (transA ? a[p * lda + i] : a[i * lda + p])
-                    let bp = b + p * ldb
-                    for j in columns { row[j] += x * bp[j] }
+                    let row = b + p * ldb
+                    for j in 0..<n { scratch[j * k + p] = row[j] }
+                }
+                (columns, columnStride) = (UnsafePointer(scratch), k)
+            }
+            let transposedRow = scratch + packedB
+            for i in 0..<m {
+                let row: UnsafePointer<Float>
+                if transA {
+                    for p in 0..<k { transposedRow[p] = a[p * lda + i] }
+                    row = UnsafePointer(transposedRow)
+                } else {
+                    row = a + i * lda
+                }
+                let out = c + i * ldc
+                for j in 0..<n {
+                    let d = dotProduct(row, columns + j * columnStride, count: k)
+                    out[j] = beta == 0 ? alpha * d : beta * out[j] + alpha * d
                 }
             }
         }
     }
+}
+
+/// `sum x[i] * y[i]` over `count` floats, 16 lanes at a time.
+@inline(__always)
+private func dotProduct(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count: Int) -> Float {
+    var acc = SIMD16<Float>(repeating: 0)
+    var i = 0
+    let rx = UnsafeRawPointer(x)
+    let ry = UnsafeRawPointer(y)
+    while i + 16 <= count {
+        acc += rx.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<Float>.self) * ry.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<Float>.self)
+        i += 16
+    }
+    var sum = acc.sum()
+    while i < count {
+        sum += x[i] * y[i]
+        i += 1
+    }
+    return sum
+
 }
 
 /// Blocks of 16 rows (or columns) of one product's `C`.

@@ -47,7 +47,7 @@ func channelGate(
     let mean = scratch
     let hidden = scratch + channels
     let gate = scratch + channels + reduce.outChannels
-    let minChunk = max(1, 16_384 / max(plane, 1))
+    let minChunk = minimumChunk(workPerItem: plane)
     parallelChunks(channels, minChunk: minChunk, ChannelMeans(input: input, plane: plane, means: mean))
     fullyConnected(reduce, input: mean, output: hidden)
     fullyConnected(expand, input: hidden, output: gate)

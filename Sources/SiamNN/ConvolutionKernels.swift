@@ -17,7 +17,8 @@ func im2col(
     into col: UnsafeMutablePointer<Float>
 ) {
     parallelChunks(
-        channels * g.kernelH * g.kernelW, minChunk: 8, Im2colRows(g: g, input: input, firstChannel: c0, col: col))
+        channels * g.kernelH * g.kernelW, minChunk: minimumChunk(workPerItem: g.outH * g.outW, atLeast: 8),
+        Im2colRows(g: g, input: input, firstChannel: c0, col: col))
 }
 
 /// `im2col` on a range of matrix rows.
@@ -124,7 +125,10 @@ func convolveDepthwiseGeneric(
     _ g: ConvGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     output: UnsafeMutablePointer<Float>
 ) {
-    parallelChunks(g.inChannels, minChunk: 4, GenericDepthwiseChannels(g: g, input: input, weight: weight, output: output))
+    let work = g.outH * g.outW * g.kernelH * g.kernelW
+    parallelChunks(
+        g.inChannels, minChunk: minimumChunk(workPerItem: work, atLeast: 4),
+        GenericDepthwiseChannels(g: g, input: input, weight: weight, output: output))
 }
 
 /// `convolveDepthwiseGeneric` on a range of channels.
@@ -175,7 +179,8 @@ func applyEpilogue(
     bias: UnsafePointer<Float>, residual: UnsafePointer<Float>?, activation: Activation
 ) {
     parallelChunks(
-        channels, minChunk: 16, EpilogueChannels(output: output, plane: plane, bias: bias, residual: residual, activation: activation))
+        channels, minChunk: minimumChunk(workPerItem: plane, atLeast: 16),
+        EpilogueChannels(output: output, plane: plane, bias: bias, residual: residual, activation: activation))
 }
 
 /// `applyEpilogue` on a range of channels.

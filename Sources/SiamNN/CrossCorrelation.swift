@@ -6,7 +6,10 @@ func depthwiseCrossCorrelation(
     kernel: UnsafePointer<Float>, kh: Int, kw: Int,
     output: UnsafeMutablePointer<Float>
 ) {
-    parallelChunks(channels, minChunk: 8, DepthwiseCorrelationChannels(search: search, h: h, w: w, kernel: kernel, kh: kh, kw: kw, output: output))
+    let work = (h - kh + 1) * (w - kw + 1) * kh * kw
+    parallelChunks(
+        channels, minChunk: minimumChunk(workPerItem: work, atLeast: 8),
+        DepthwiseCorrelationChannels(search: search, h: h, w: w, kernel: kernel, kh: kh, kw: kw, output: output))
 }
 
 /// `depthwiseCrossCorrelation` (unpadded) on a range of channels.

@@ -26,7 +26,7 @@ func convolveDepthwiseVectorized(
     let blockRows = max(1, min(oh, ((4096 / rowLength) - kh) / s + 1))
     let bufferRows = (blockRows - 1) * s + kh
     parallelChunks(
-        g.inChannels, minChunk: 4,
+        g.inChannels, minChunk: minimumChunk(workPerItem: oh * ow * kh * kw, atLeast: 4),
         VectorizedDepthwiseChannels(
             g: g, input: input, weight: weight, output: output, rowLength: rowLength, blockRows: blockRows,
             bufferRows: bufferRows))

@@ -84,6 +84,15 @@ private struct ClosureChunks: ChunkedWork {
     func run(_ range: Range<Int>) { body(range) }
 }
 
+/// The chunk size below which splitting `count` items of `workPerItem` elementary operations
+/// each costs more than it saves: handing a chunk to a parked thread and waiting for it takes
+/// tens of microseconds, so a thread's share should be at least ~2^18 operations (a NanoTrack
+/// layer on 16x16 maps is not worth splitting; a ResNet-50 layer is).
+@inline(__always)
+func minimumChunk(workPerItem: Int, atLeast minimum: Int = 1) -> Int {
+    max(minimum, (1 << 18) / max(workPerItem, 1))
+}
+
 /// The engine's worker threads: created on first need (one fewer than the chunks asked for, so
 /// at most `ComputeThreads.count - 1`), then parked on a condition variable between jobs.
 ///

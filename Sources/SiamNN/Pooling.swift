@@ -5,7 +5,9 @@ func maxPool2D(
     kernel: Int, stride: Int, padding: Int, output: UnsafeMutablePointer<Float>
 ) {
     parallelChunks(
-        channels, minChunk: 8,
+        channels,
+        minChunk: minimumChunk(
+            workPerItem: ((h + 2 * padding - kernel) / stride + 1) * ((w + 2 * padding - kernel) / stride + 1) * kernel * kernel, atLeast: 8),
         MaxPoolChannels(input: input, h: h, w: w, kernel: kernel, stride: stride, padding: padding, output: output))
 }
 

@@ -99,10 +99,12 @@ struct WinogradLayout {
 
     /// Whether Winograd does markedly fewer multiplies than the direct convolution here: 36 per
     /// tile against 9 per output, at most 0.6 of them (the tiles beyond the output's edges and
-    /// the transforms are paid for by the margin).
+    /// the transforms are paid for by the margin), and at least 16 tiles: with fewer, the 36
+    /// products are too thin (`n` < 16 columns) to run near the GEMM rate of the direct path's one
+    /// product (AlexNet's template-side layers on 10x10 maps and smaller ran 2x slower).
     var pays: Bool {
         let outputs = Int(geometry.out_h) * Int(geometry.out_w)
-        return inChannels >= 8 && outChannels >= 8 && Double(36 * tiles) <= 0.6 * Double(9 * outputs)
+        return inChannels >= 8 && outChannels >= 8 && tiles >= 16 && Double(36 * tiles) <= 0.6 * Double(9 * outputs)
     }
 
     /// Blocks of one run and the tiles of block `b`.
@@ -178,8 +180,10 @@ func convolveWinograd(
                 let inOffsets = offsets
                 let outOffsets = offsets + ld * 36
                 siam_winograd_tile_offsets(&geometry, Int32(block * layout.blockTiles), Int32(ld), inOffsets, outOffsets)
+                // Per channel and tile: the 6x6 input transform, ~100 operations; per output
+                // channel and tile the 4x4 output transform and epilogue, about as many.
                 parallelChunks(
-                    c, minChunk: 8,
+                    c, minChunk: minimumChunk(workPerItem: 100 * count, atLeast: 8),
                     WinogradInputChannels(
                         isa: isa, input: input, inPlane: inPlane, channels: c, offsets: inOffsets, groups: groups, v: v, ld: ld))
                 for p in 0..<36 {
@@ -188,7 +192,7 @@ func convolveWinograd(
                         beta: 0, c: m + p * k * ld, ldc: ld)
                 }
                 parallelChunks(
-                    k, minChunk: 8,
+                    k, minChunk: minimumChunk(workPerItem: 100 * count, atLeast: 8),
                     WinogradOutputChannels(
                         isa: isa, m: m, channels: k, ld: ld, offsets: outOffsets, groups: groups, bias: bias, residual: residual,
                         activation: act, output: output, outPlane: outPlane))

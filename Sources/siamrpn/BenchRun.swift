@@ -19,10 +19,11 @@ struct BenchRun {
         // Frame i of the run: the video's frames after the first, again from frame 1 when it ends.
         func frame(_ i: Int) -> Image { video[1 + (i % (video.count - 1))] }
 
-        // Template: one warm-up, then at least 3 timed inits.
+        // Template: one warm-up, then at least 3 timed inits of the same tracker (as pysot's
+        // tracker.init is timed: the model and its memory exist, the template is computed).
         var templateMs: [Double] = []
+        let tracker = try model.makeTracker()
         for r in 0...max(3, min(frames, 10)) {
-            let tracker = try model.makeTracker()
             let t0 = OperationTimer.now()
             try tracker.initialize(image: video[0], box: box)
             if r > 0 { templateMs.append(Double(OperationTimer.now() - t0) / 1e6) }

@@ -21,6 +21,9 @@ final class SiameseSearch {
     var template: TemplateFeatures?
     var imageSize: (width: Int, height: Int) = (0, 0)
     private var searches: [Int: SizedSearch] = [:]
+    /// The template branch's memory, kept for re-initialisations (its Winograd scratch alone is
+    /// megabytes: allocating it per `initialize` cost more than the branch itself).
+    private var templateWorkspace: Workspace?
     private var cropScratch = ResizeScratch()
 
     init(model: SiamRPNModel, track: TrackConfig, anchor: AnchorConfig) {
@@ -48,7 +51,9 @@ final class SiameseSearch {
         let crop = contextCrop(
             image, centerX: centerX, centerY: centerY, modelSize: track.exemplarSize,
             originalSize: side, average: channelAverage)
-        template = try model.templateFeatures(networkInput(fromBGR: crop, size: track.exemplarSize))
+        let tws = try templateWorkspace ?? Workspace(plan: model.templatePlan(height: track.exemplarSize, width: track.exemplarSize))
+        templateWorkspace = tws
+        template = model.templateFeatures(networkInput(fromBGR: crop, size: track.exemplarSize), workspace: tws)
         searches = [:]
     }
 
