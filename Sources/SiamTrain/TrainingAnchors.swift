@@ -1,4 +1,5 @@
 // Mirrors pysot/utils/anchor.py: Anchors.generate_anchors + generate_all_anchors (the training layout)
+import SiamRPN
 
 /// The anchors `AnchorTarget` labels, as pysot's `Anchors.generate_all_anchors(im_c, size)`
 /// stores them: `corner` `[x1, y1, x2, y2]` and `center` `[cx, cy, w, h]`, float32, each laid out
@@ -17,18 +18,7 @@ package struct TrainingAnchors: Sendable, Equatable {
     package let center: [Float]
 
     package init(stride: Int, ratios: [Double], scales: [Double], imageCenter: Int, size: Int) {
-        var shapes: [(w: Float, h: Float)] = []
-        let area = Double(stride * stride)
-        for r in ratios {
-            let ws = Int((area / r).squareRoot())
-            let hs = Int(Double(ws) * r)
-            for s in scales {
-                // pysot stores (-w/2, -h/2, w/2, h/2) in float32, then takes x2 - x1.
-                let w = Float(Double(ws) * s)
-                let h = Float(Double(hs) * s)
-                shapes.append((w * 0.5 - (-w * 0.5), h * 0.5 - (-h * 0.5)))
-            }
-        }
+        let shapes = Anchors.shapes(stride: stride, ratios: ratios, scales: scales)
         let a0 = Double(imageCenter - size / 2 * stride)
         let plane = size * size
         let n = shapes.count * plane

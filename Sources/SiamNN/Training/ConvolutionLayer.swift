@@ -50,6 +50,18 @@ package final class ConvolutionLayer: TrainingLayer {
 
     private var isPointwise: Bool { kernelH == 1 && kernelW == 1 && stride == 1 && padding == 0 }
 
+    /// The column matrix `[K, OH*OW]` of one sample and group: the input itself for a 1x1
+    /// stride-1 unpadded convolution, else its im2col written into `scratch`.
+    private func columns(
+        _ g: ConvGeometry, of x: TrainingBuffer, sample s: Int, group: Int, scratch: UnsafeMutablePointer<Float>
+    ) -> UnsafePointer<Float> {
+        let cinG = inChannels / groups
+        let sample = x.pointer + s * inChannels * x.height * x.width
+        if isPointwise { return UnsafePointer(sample + group * cinG * x.height * x.width) }
+        im2col(g, input: sample, firstChannel: group * cinG, channels: cinG, into: scratch)
+        return UnsafePointer(scratch)
+    }
+
     package func forward(_ x: TrainingBuffer) -> TrainingBuffer {
         precondition(x.channels == inChannels, "\(weight.name): \(x.channels) input channels, expected \(inChannels)")
         let g = geometry(x)
@@ -60,20 +72,12 @@ package final class ConvolutionLayer: TrainingLayer {
         let coutG = outChannels / groups
         let k = cinG * kernelH * kernelW
         let hw = g.outH * g.outW
-        let inPlane = x.height * x.width
         if !isPointwise && column.count < k * hw { column = [Float](repeating: 0, count: k * hw) }
         weight.value.withUnsafeBufferPointer { w in
             column.withUnsafeMutableBufferPointer { col in
                 for s in 0..<x.batch {
-                    let sample = x.pointer + s * inChannels * inPlane
                     for group in 0..<groups {
-                        let b: UnsafePointer<Float>
-                        if isPointwise {
-                            b = UnsafePointer(sample + group * cinG * inPlane)
-                        } else {
-                            im2col(g, input: sample, firstChannel: group * cinG, channels: cinG, into: col.baseAddress!)
-                            b = UnsafePointer(col.baseAddress!)
-                        }
+                        let b = columns(g, of: x, sample: s, group: group, scratch: col.baseAddress!)
                         sgemm(
                             m: coutG, n: hw, k: k, a: w.baseAddress! + group * coutG * k, lda: k, b: b, ldb: hw, beta: 0,
                             c: output.pointer + (s * outChannels + group * coutG) * hw, ldc: hw)
@@ -121,15 +125,8 @@ package final class ConvolutionLayer: TrainingLayer {
             weight.grad.withUnsafeMutableBufferPointer { dw in
                 column.withUnsafeMutableBufferPointer { col in
                     for s in 0..<x.batch {
-                        let sample = x.pointer + s * inChannels * inPlane
                         for group in 0..<groups {
-                            let b: UnsafePointer<Float>
-                            if isPointwise {
-                                b = UnsafePointer(sample + group * cinG * inPlane)
-                            } else {
-                                im2col(g, input: sample, firstChannel: group * cinG, channels: cinG, into: col.baseAddress!)
-                                b = UnsafePointer(col.baseAddress!)
-                            }
+                            let b = columns(g, of: x, sample: s, group: group, scratch: col.baseAddress!)
                             sgemm(
                                 transB: true, m: coutG, n: k, k: hw,
                                 a: dy.pointer + (s * outChannels + group * coutG) * hw, lda: hw, b: b, ldb: hw, beta: 1,

@@ -16,22 +16,7 @@ package struct Anchors: Sendable, Equatable {
     package let values: [Float]
 
     package init(stride: Int, ratios: [Double], scales: [Double], scoreSize: Int) {
-        var shapes: [(w: Float, h: Float)] = []
-        let area = Double(stride * stride)
-        for r in ratios {
-            let ws = Int((area / r).squareRoot())
-            let hs = Int(Double(ws) * r)
-            for s in scales {
-                // pysot stores the corners (-w/2, -h/2, w/2, h/2) in float32 and converts back.
-                let w = Float(Double(ws) * s)
-                let h = Float(Double(hs) * s)
-                let x1 = -w * 0.5
-                let y1 = -h * 0.5
-                let x2 = w * 0.5
-                let y2 = h * 0.5
-                shapes.append((x2 - x1, y2 - y1))
-            }
-        }
+        let shapes = Self.shapes(stride: stride, ratios: ratios, scales: scales)
         let origin = -(scoreSize / 2) * stride
         var v = [Float](repeating: 0, count: shapes.count * scoreSize * scoreSize * 4)
         for (a, shape) in shapes.enumerated() {
@@ -51,6 +36,23 @@ package struct Anchors: Sendable, Equatable {
     }
 
     package var count: Int { anchorCount * scoreSize * scoreSize }
+
+    /// The base shapes `(w, h)`, ratios outer, scales inner, as pysot computes them: it stores
+    /// the corners `(-w/2, -h/2, w/2, h/2)` in float32 and takes `x2 - x1`, `y2 - y1`.
+    package static func shapes(stride: Int, ratios: [Double], scales: [Double]) -> [(w: Float, h: Float)] {
+        var shapes: [(w: Float, h: Float)] = []
+        let area = Double(stride * stride)
+        for r in ratios {
+            let ws = Int((area / r).squareRoot())
+            let hs = Int(Double(ws) * r)
+            for s in scales {
+                let w = Float(Double(ws) * s)
+                let h = Float(Double(hs) * s)
+                shapes.append((w * 0.5 - (-w * 0.5), h * 0.5 - (-h * 0.5)))
+            }
+        }
+        return shapes
+    }
 }
 
 /// numpy's `np.hanning(n)`: `0.5 + 0.5 * cos(pi * k / (n - 1))` for `k = 1-n, 3-n, ..., n-1`
