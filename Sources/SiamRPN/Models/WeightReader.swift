@@ -122,12 +122,7 @@ public enum ModelLoadError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .keyMismatch(let arch, let missing, let unexpected, let wrongShapes, let guess):
-            func list(_ keys: [String]) -> String {
-                keys.prefix(8).map { "'\($0)'" }.joined(separator: ", ") + (keys.count > 8 ? " and \(keys.count - 8) more" : "")
-            }
-            var parts: [String] = []
-            if !missing.isEmpty { parts.append("\(missing.count) missing key(s): \(list(missing))") }
-            if !unexpected.isEmpty { parts.append("\(unexpected.count) unexpected key(s): \(list(unexpected))") }
+            var parts = keyMismatchParts(missing: missing, unexpected: unexpected)
             if !wrongShapes.isEmpty {
                 parts.append(
                     "\(wrongShapes.count) shape mismatch(es): "
@@ -142,4 +137,16 @@ public enum ModelLoadError: Error, CustomStringConvertible {
             return detail
         }
     }
+}
+
+/// The key lists of a state-dict mismatch message: "N missing key(s): 'a', 'b' and K more" and
+/// the same for unexpected keys (at most 8 named each; empty lists give no part).
+package func keyMismatchParts(missing: [String], unexpected: [String]) -> [String] {
+    func list(_ keys: [String]) -> String {
+        keys.prefix(8).map { "'\($0)'" }.joined(separator: ", ") + (keys.count > 8 ? " and \(keys.count - 8) more" : "")
+    }
+    var parts: [String] = []
+    if !missing.isEmpty { parts.append("\(missing.count) missing key(s): \(list(missing))") }
+    if !unexpected.isEmpty { parts.append("\(unexpected.count) unexpected key(s): \(list(unexpected))") }
+    return parts
 }

@@ -140,12 +140,7 @@ package enum TrainingModelError: Error, CustomStringConvertible, Equatable {
     package var description: String {
         switch self {
         case .keyMismatch(let arch, let missing, let unexpected, let wrongShapes):
-            func list(_ keys: [String]) -> String {
-                keys.prefix(8).map { "'\($0)'" }.joined(separator: ", ") + (keys.count > 8 ? " and \(keys.count - 8) more" : "")
-            }
-            var parts: [String] = []
-            if !missing.isEmpty { parts.append("\(missing.count) missing key(s): \(list(missing))") }
-            if !unexpected.isEmpty { parts.append("\(unexpected.count) unexpected key(s): \(list(unexpected))") }
+            var parts = keyMismatchParts(missing: missing, unexpected: unexpected)
             if !wrongShapes.isEmpty {
                 parts.append("\(wrongShapes.count) shape mismatch(es): " + wrongShapes.prefix(8).joined(separator: ", "))
             }
