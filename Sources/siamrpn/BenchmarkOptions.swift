@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import SiamEval
+import SiamNN
 import SiamRPN
 
 /// `--dataset NAME [--dataset_root DIR]`.
@@ -19,14 +20,24 @@ struct DatasetOptions: ParsableArguments {
     }
 }
 
-/// `--config C --snapshot W` (both or neither: the bundled NanoTrackV3).
+/// `--config C --snapshot W` (both or neither: the bundled NanoTrackV3) `[--convolutions winograd|direct]`.
 struct ModelOptions: ParsableArguments {
     @Option(help: "pysot (or NanoTrack) config.yaml. Default: the bundled NanoTrackV3.")
     var config: String?
     @Option(help: "Model weights (.pth or .safetensors). Default: the bundled NanoTrackV3.")
     var snapshot: String?
+    @Option(
+        help:
+            "How 3x3 stride-1 convolutions run: winograd (the default, faster) or direct (im2col + sgemm, the reference; float32 sums in pysot's order)."
+    )
+    var convolutions: String = "winograd"
 
-    func load() throws -> TrackingModel { try loadTrackingModel(config: config, snapshot: snapshot) }
+    func load() throws -> TrackingModel {
+        guard let algorithm = ConvolutionAlgorithm(rawValue: convolutions) else {
+            throw CLIError("--convolutions \(convolutions): use winograd or direct")
+        }
+        return try loadTrackingModel(config: config, snapshot: snapshot, convolutions: algorithm)
+    }
 
     /// pysot's model name: the snapshot's file name up to its first '.' (`NanoTrackV3` when bundled).
     var modelName: String {
