@@ -40,6 +40,21 @@ package struct NumPyRandomState: TrainingRandomness, Sendable {
         cachedGauss = nil
     }
 
+    /// `get_state()` / `set_state()`'s parts, `('MT19937', key, pos, has_gauss, cached_gaussian)`:
+    /// what a checkpoint stores to continue the stream exactly.
+    package var key624: [UInt32] { key }
+    package var keyPosition: Int { position }
+    package var cachedGaussian: Double? { cachedGauss }
+
+    /// The generator `set_state(('MT19937', key, position, cachedGaussian != nil, cachedGaussian ?? 0))`
+    /// makes; nil unless `key` has 624 words and `position` is in `0...624`.
+    package init?(key: [UInt32], position: Int, cachedGaussian: Double?) {
+        guard key.count == 624, (0...624).contains(position) else { return nil }
+        self.key = key
+        self.position = position
+        cachedGauss = cachedGaussian
+    }
+
     private mutating func twist() {
         let upper: UInt32 = 0x8000_0000
         let lower: UInt32 = 0x7fff_ffff

@@ -11,7 +11,7 @@ struct SiamRPNCommand: ParsableCommand {
         version: "siamrpn 0.4.0",
         subcommands: [
             Demo.self, Test.self, Eval.self, DatasetCommand.self, HPSearch.self, Prepare.self, VOT.self, Bench.self, Forward.self,
-            Inspect.self, Convert.self, TrainStep.self
+            Inspect.self, Convert.self, TrainStep.self, Train.self
         ]
     )
 

@@ -20,9 +20,13 @@ package final class TrainingSequence: TrainingLayer {
         return h
     }
 
-    package func backward(_ dy: TrainingBuffer) -> TrainingBuffer {
+    package func backward(_ dy: TrainingBuffer) -> TrainingBuffer { backward(dy, downTo: 0) }
+
+    /// The backward pass of `layers[first...]` only, for when nothing before them needs a
+    /// gradient (a frozen prefix); returns d loss / d the input of `layers[first]`.
+    package func backward(_ dy: TrainingBuffer, downTo first: Int) -> TrainingBuffer {
         var g = dy
-        for layer in layers.reversed() { g = layer.backward(g) }
+        for layer in layers[first...].reversed() { g = layer.backward(g) }
         return g
     }
 }

@@ -52,6 +52,9 @@ package struct TorchCheckpoint: Sendable {
     package let topLevel: [Item]
     /// The snapshot's `epoch` entry, if it is an integer.
     package let epoch: Int?
+    /// A snapshot's top-level entries other than its state dict, as data (`optimizer`, `epoch`, ...);
+    /// empty for a bare state dict.
+    package let entries: [String: CheckpointValue]
     /// The ZIP format's `version` record (3 for PyTorch 1.6-2.x), nil for legacy files.
     package let formatVersion: Int?
 
@@ -83,6 +86,7 @@ package struct TorchCheckpoint: Sendable {
         removedModulePrefix = loader.removedModulePrefix
         topLevel = loader.topLevel
         epoch = loader.epoch
+        entries = loader.entries
         formatVersion = loader.formatVersion
     }
 }
@@ -97,6 +101,7 @@ private struct Loader {
     var removedModulePrefix = false
     var topLevel: [TorchCheckpoint.Item] = []
     var epoch: Int?
+    var entries: [String: CheckpointValue] = [:]
     var formatVersion: Int?
 
     init(bytes: [UInt8], source: String) {
@@ -240,6 +245,7 @@ private struct Loader {
         var removedModulePrefix = false
         var topLevel: [TorchCheckpoint.Item] = []
         var epoch: Int?
+        var entries: [String: CheckpointValue] = [:]
     }
 
     mutating func adopt(_ c: Collected) {
@@ -248,6 +254,7 @@ private struct Loader {
         removedModulePrefix = c.removedModulePrefix
         topLevel = c.topLevel
         epoch = c.epoch
+        entries = c.entries
     }
 
     /// Picks the state dict out of `root` and materialises its tensors; `base(storage)` gives the
@@ -271,20 +278,9 @@ private struct Loader {
             if case .int(let e)? = rootDict["epoch"] { result.epoch = e }
         }
 
-        var entries: [StateDict.Entry] = []
-        var seen = Set<String>()
         var budget = 4 * bytes.count + (1 << 24)
-        for (key, value) in zip(dict.keys, dict.values) {
-            guard case .tensor(let t) = value else { continue }
-            guard case .string(var name) = key else {
-                throw invalid("a state dict key is a \(document.summary(key)), not a string")
-            }
-            if name.hasPrefix("module.") {
-                name.removeFirst("module.".count)
-                result.removedModulePrefix = true
-            }
-            guard seen.insert(name).inserted else { throw CheckpointError.duplicateKey(file: source, key: name) }
-
+        /// Tensor `t`'s values (its view of its storage), within the file's element budget.
+        func materialise(_ t: Int, name: String) throws -> StateDict.Entry {
             let tensor = document.tensors[t]
             let storage = document.storages[tensor.storage.storage]
             var view = StridedView(dtype: storage.dtype, offset: tensor.offset, shape: tensor.shape, strides: tensor.strides)
@@ -304,7 +300,46 @@ private struct Loader {
             }
             view.offset += tensor.storage.offset
             let values = count == 0 ? [] : view.floats(from: bytes, base: try base(tensor.storage.storage))
-            entries.append(StateDict.Entry(name: name, dtype: storage.dtype, tensor: Tensor(shape: tensor.shape, values: values)))
+            return StateDict.Entry(name: name, dtype: storage.dtype, tensor: Tensor(shape: tensor.shape, values: values))
+        }
+
+        var entries: [StateDict.Entry] = []
+        var seen = Set<String>()
+        for (key, value) in zip(dict.keys, dict.values) {
+            guard case .tensor(let t) = value else { continue }
+            guard case .string(var name) = key else {
+                throw invalid("a state dict key is a \(document.summary(key)), not a string")
+            }
+            if name.hasPrefix("module.") {
+                name.removeFirst("module.".count)
+                result.removedModulePrefix = true
+            }
+            guard seen.insert(name).inserted else { throw CheckpointError.duplicateKey(file: source, key: name) }
+            entries.append(try materialise(t, name: name))
+        }
+        if result.stateDictKey != nil {
+            /// A pickle value as data; containers nest at most 32 deep (torch's optimizer state is 4).
+            func convert(_ v: PickleValue, depth: Int) throws -> CheckpointValue {
+                guard depth < 32 else { throw invalid("a snapshot entry nests containers more than 32 deep") }
+                switch v {
+                case .none: return .none
+                case .bool(let b): return .bool(b)
+                case .int(let i): return .int(i)
+                case .float(let f): return .float(f)
+                case .string(let s): return .string(s)
+                case .list(let l): return .list(try document.lists[l].map { try convert($0, depth: depth + 1) })
+                case .tuple(let t): return .list(try document.tuples[t].map { try convert($0, depth: depth + 1) })
+                case .dict(let d):
+                    let dict = document.dicts[d]
+                    return .dict(try zip(dict.keys, dict.values).map { (try convert($0, depth: depth + 1), try convert($1, depth: depth + 1)) })
+                case .tensor(let t): return .tensor(try materialise(t, name: "a snapshot entry").tensor)
+                default: return .other(document.summary(v))
+                }
+            }
+            for (key, value) in zip(rootDict.keys, rootDict.values) {
+                guard case .string(let name) = key, name != "state_dict" else { continue }
+                result.entries[name] = try convert(value, depth: 0)
+            }
         }
         if entries.isEmpty {
             let keys = rootDict.keys.prefix(8).map { document.summary($0) }.joined(separator: ", ")

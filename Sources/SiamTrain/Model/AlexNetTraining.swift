@@ -26,28 +26,44 @@ struct AlexNetTraining {
                 ? (prefix + "features.\(legacyIndex[i])", prefix + "features.\(legacyIndex[i] + 1)")
                 : (prefix + "layer\(i + 1).0", prefix + "layer\(i + 1).1")
             let w = weights.parameter(conv + ".weight", shape: [c[i + 1], c[i], kernels[i], kernels[i]])
-            let b = weights.parameter(conv + ".bias", shape: [c[i + 1]])
+            let b = weights.parameter(conv + ".bias", shape: [c[i + 1]], fanIn: c[i] * kernels[i] * kernels[i])
             convs.append((w, b))
             norms.append(weights.batchNorm(bn, channels: c[i + 1]))
         }
         self.convs = convs
         self.norms = norms
         outChannels = c[5]
+        stageNames = legacy ? [] : (1...5).map { "layer\($0)" }
     }
 
-    /// The operations of one backbone call; BatchNorms in train mode when `training`.
-    func branch(training: Bool) -> TrainingSequence {
+    /// pysot's module names of the five stages (`BACKBONE.TRAIN_LAYERS` entries): `layer1`...
+    /// `layer5` for `AlexNet`; `AlexNetLegacy` has none (its stages are `features.N`, so pysot
+    /// fails with an AttributeError when a TRAIN_LAYERS entry is looked up in it).
+    let stageNames: [String]
+
+    /// The operations of one backbone call. Stage `i` (conv, BN, pool, ReLU) trains when
+    /// `trains(i)`: its BatchNorm then runs in train mode. `firstTrained` is the index in the
+    /// sequence of the first trained stage's convolution (nil: nothing trains), where the
+    /// backward pass may stop; that convolution computes no input gradient.
+    func branch(trains: (Int) -> Bool) -> (sequence: TrainingSequence, firstTrained: Int?) {
         var layers: [any TrainingLayer] = []
+        var first: Int?
         for i in 0..<5 {
             let conv = ConvolutionLayer(weight: convs[i].weight, bias: convs[i].bias, stride: i == 0 ? 2 : 1)
-            if i == 0 { conv.computesInputGradient = false }
+            if first == nil && trains(i) {
+                first = layers.count
+                conv.computesInputGradient = false
+            }
             layers.append(conv)
-            layers.append(norms[i].layer(training: training))
+            layers.append(norms[i].layer(training: trains(i)))
             if i < 2 { layers.append(MaxPoolLayer(kernel: 3, stride: 2)) }
             if i < 4 { layers.append(ActivationLayer(.relu)) }
         }
-        return TrainingSequence(layers)
+        return (TrainingSequence(layers), first)
     }
+
+    /// The parameters of stage `i`.
+    func stageParameters(_ i: Int) -> [TrainingParameter] { [convs[i].weight, convs[i].bias, norms[i].weight, norms[i].bias] }
 
     /// The side of the feature map for an input side, or nil when the input is too small.
     static func outputSide(_ side: Int) -> Int? {

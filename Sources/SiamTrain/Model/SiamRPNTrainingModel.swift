@@ -8,28 +8,41 @@ import SiamRPN
 /// `ModelBuilder.forward(data)`: `zf = backbone(template)`, `xf = backbone(search)` (two calls,
 /// each train-mode BatchNorm normalising with its own batch statistics and updating the shared
 /// running statistics: backbone BNs twice per step), `cls, loc = rpn_head(zf, xf)`, the losses
-/// (`RPNLoss`). `frozenBackbone` is pysot's first-epoch setting (`BACKBONE.TRAIN_EPOCH`): backbone
+/// (`RPNLoss`). `BackboneTraining.frozen` is pysot's setting before `BACKBONE.TRAIN_EPOCH`: backbone
 /// parameters `requires_grad = False` and its BatchNorms in eval mode (running statistics used,
-/// never updated); the backward pass then stops at the head. Otherwise every parameter trains.
+/// never updated); the backward pass then stops at the head. `.layers(TRAIN_LAYERS)` is pysot's
+/// from that epoch on: only those stages train (their BatchNorms in train mode) and the backward
+/// pass stops at the first of them. `.all` trains every parameter (`train-step` without
+/// `--frozen-backbone`).
 ///
 /// Supported today: AlexNet / AlexNetLegacy backbones without neck and a `DepthwiseRPN` head
 /// (`TrainingModelError.unsupported` names anything else). Inputs `[N, 3, 127, 127]` template and
 /// `[N, 3, S, S]` search crops, BGR float32 pixel values as pysot's dataset hands them over.
 package final class SiamRPNTrainingModel {
     package let weights: TrainingWeights
-    package let frozenBackbone: Bool
+    package let backboneTraining: BackboneTraining
     private let backbone: AlexNetTraining
     private let templateBranch: TrainingSequence
     private let searchBranch: TrainingSequence
+    /// Where the backbone's backward pass stops (the first trained stage), nil when it is frozen.
+    private let backboneBackwardStart: Int?
     private let head: DepthwiseRPNTraining
     /// `RPN.KWARGS.anchor_num`.
     package let anchorNum: Int
     private let dCls = TrainingBuffer()
     private let dLoc = TrainingBuffer()
 
-    /// Binds `stateDict` strictly (`TrainingModelError` for missing, extra or mis-shaped keys).
-    package init(spec: ModelSpec, stateDict: StateDict, frozenBackbone: Bool) throws {
-        let weights = TrainingWeights(stateDict, architecture: "\(spec.backbone) + \(spec.head)")
+    /// Binds `stateDict` strictly (`TrainingModelError` for missing, extra or mis-shaped keys);
+    /// `frozenBackbone` is `.frozen`, otherwise `.all`.
+    package convenience init(spec: ModelSpec, stateDict: StateDict, frozenBackbone: Bool) throws {
+        try self.init(spec: spec, stateDict: stateDict, backbone: frozenBackbone ? .frozen : .all)
+    }
+
+    /// Binds `stateDict` strictly (`TrainingModelError` for missing, extra or mis-shaped keys) or,
+    /// with an `initializer`, gives absent keys PyTorch's default initial values
+    /// (`TrainingWeights`). `backbone` says which backbone stages train.
+    package init(spec: ModelSpec, stateDict: StateDict, backbone training: BackboneTraining, initializer: NumPyRandomState? = nil) throws {
+        let weights = TrainingWeights(stateDict, architecture: "\(spec.backbone) + \(spec.head)", initializer: initializer)
         let backbone: AlexNetTraining
         switch spec.backbone {
         case .alexNet(let widthMult):
@@ -54,13 +67,35 @@ package final class SiamRPNTrainingModel {
         head = DepthwiseRPNTraining(
             anchorNum: anchorNum, inChannels: inChannels, outChannels: outChannels, weights: weights, prefix: "rpn_head.")
         try weights.finish()
+        let trainedStages: Set<Int>
+        switch training {
+        case .all: trainedStages = Set(0..<5)
+        case .frozen: trainedStages = []
+        case .layers(let names):
+            var stages: Set<Int> = []
+            for name in names {
+                guard let i = backbone.stageNames.firstIndex(of: name) else {
+                    throw TrainingModelError.unsupported(
+                        backbone.stageNames.isEmpty
+                            ? "BACKBONE.TRAIN_LAYERS names '\(name)', but \(spec.backbone) has no named layers (its stages are features.N; "
+                                + "pysot fails here with an AttributeError): train it with the AlexNet type, or keep EPOCH <= TRAIN_EPOCH"
+                            : "BACKBONE.TRAIN_LAYERS names '\(name)', which \(spec.backbone) does not have (it has \(backbone.stageNames.joined(separator: ", ")))"
+                    )
+                }
+                stages.insert(i)
+            }
+            trainedStages = stages
+        }
         self.weights = weights
         self.backbone = backbone
-        self.frozenBackbone = frozenBackbone
-        templateBranch = backbone.branch(training: !frozenBackbone)
-        searchBranch = backbone.branch(training: !frozenBackbone)
-        if frozenBackbone {
-            for p in backbone.parameters { p.requiresGrad = false }
+        backboneTraining = training
+        let template = backbone.branch { trainedStages.contains($0) }
+        let search = backbone.branch { trainedStages.contains($0) }
+        templateBranch = template.sequence
+        searchBranch = search.sequence
+        backboneBackwardStart = search.firstTrained
+        for i in 0..<5 where !trainedStages.contains(i) {
+            for p in backbone.stageParameters(i) { p.requiresGrad = false }
         }
     }
 
@@ -109,9 +144,9 @@ package final class SiamRPNTrainingModel {
             cls: cls, loc: loc, labelCls: batch.labelCls, labelLoc: batch.labelLoc, labelLocWeight: batch.labelLocWeight,
             clsWeight: clsWeight, locWeight: locWeight, dCls: dCls, dLoc: dLoc)
         let (dz, dx) = head.backward(cls: dCls, loc: dLoc)
-        if !frozenBackbone {
-            _ = searchBranch.backward(dx)
-            _ = templateBranch.backward(dz)
+        if let start = backboneBackwardStart {
+            _ = searchBranch.backward(dx, downTo: start)
+            _ = templateBranch.backward(dz, downTo: start)
         }
         return loss
     }
@@ -119,4 +154,12 @@ package final class SiamRPNTrainingModel {
     package func zeroGradients() {
         for p in parameters { p.zeroGradient() }
     }
+}
+
+/// Which backbone stages train (`build_opt_lr`'s `requires_grad` and BatchNorm modes).
+package enum BackboneTraining: Sendable, Equatable {
+    case all
+    case frozen
+    /// pysot module names (`BACKBONE.TRAIN_LAYERS`), e.g. `layer4`, `layer5`.
+    case layers([String])
 }

@@ -75,6 +75,23 @@ package struct TrainingBatch {
     }
 }
 
+extension TrainingBatch {
+    /// The model's batch of a loader batch (`labelShape` `[B, A, O, O]`).
+    package init(_ batch: DatasetBatch, labelShape: [Int]) {
+        let n = batch.items.count
+        let t = batch.items[0].template.count / 3
+        let s = batch.items[0].search.count / 3
+        let ts = Int(Double(t).squareRoot().rounded())
+        let ss = Int(Double(s).squareRoot().rounded())
+        template = TrainingBuffer(shape: [n, 3, ts, ts], values: batch.template)
+        search = TrainingBuffer(shape: [n, 3, ss, ss], values: batch.search)
+        labelCls = batch.labelCls
+        labelLoc = batch.labelLoc
+        labelLocWeight = batch.labelLocWeight
+        self.labelShape = labelShape
+    }
+}
+
 /// A batch file that is missing or does not fit the others.
 package struct TrainingBatchError: Error, CustomStringConvertible, Equatable {
     package var file: String

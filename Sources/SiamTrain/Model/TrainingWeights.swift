@@ -8,9 +8,19 @@ import SiamRPN
 /// (as the inference models' weight reader does). The bound tensors keep the request order,
 /// which is the order `stateDict()` writes them back in; `num_batches_tracked` may be absent
 /// (checkpoints of old PyTorch versions) and then starts at 0.
+///
+/// With an `initializer`, keys the state dict lacks are not an error: they get PyTorch's default
+/// initial values instead (what `ModelBuilder()` holds before pysot loads pretrained weights) —
+/// `nn.Conv2d`'s `kaiming_uniform_(a=sqrt(5))` weight and its bias, both uniform in
+/// `±1/sqrt(fan_in)` (`fan_in = in/groups * k * k`), BatchNorm weight 1, bias 0, running mean 0,
+/// running variance 1 — drawn from the given generator in binding order (the distribution is
+/// torch's; the values are not, since torch's generator is not reproduced). `initialized` lists them.
 package final class TrainingWeights {
     private let source: StateDict
     private let architecture: String
+    private var initializer: NumPyRandomState?
+    /// The keys that took default initial values (absent from the state dict), in binding order.
+    package private(set) var initialized: [String] = []
     /// Every trainable tensor, in binding order.
     package private(set) var parameters: [TrainingParameter] = []
     /// Every BatchNorm's buffers, in binding order.
@@ -19,17 +29,31 @@ package final class TrainingWeights {
     private var missing: [String] = []
     private var wrongShapes: [String] = []
 
-    package init(_ stateDict: StateDict, architecture: String) {
+    package init(_ stateDict: StateDict, architecture: String, initializer: NumPyRandomState? = nil) {
         source = stateDict
         self.architecture = architecture
+        self.initializer = initializer
     }
 
-    private func values(_ key: String, shape: [Int]) -> [Float] {
+    /// How a missing tensor starts when there is an initializer.
+    private enum Initial {
+        case constant(Float)
+        case uniform(bound: Double)
+    }
+
+    private func values(_ key: String, shape: [Int], initial: Initial = .constant(0)) -> [Float] {
         requested.insert(key)
         let n = shape.reduce(1, *)
         guard let entry = source[key] else {
-            missing.append(key)
-            return [Float](repeating: 0, count: n)
+            guard initializer != nil else {
+                missing.append(key)
+                return [Float](repeating: 0, count: n)
+            }
+            initialized.append(key)
+            switch initial {
+            case .constant(let c): return [Float](repeating: c, count: n)
+            case .uniform(let bound): return (0..<n).map { _ in Float((2 * initializer!.random() - 1) * bound) }
+            }
         }
         guard entry.shape == shape else {
             wrongShapes.append("'\(key)' is \(entry.shape) in the file but \(shape) in the model")
@@ -38,9 +62,17 @@ package final class TrainingWeights {
         return entry.tensor.values
     }
 
-    /// The trainable tensor `key` of `shape`.
-    package func parameter(_ key: String, shape: [Int]) -> TrainingParameter {
-        let p = TrainingParameter(name: key, shape: shape, value: values(key, shape: shape))
+    /// The trainable tensor `key` of `shape`; a convolution's weight `[out, in/groups, k, k]` or its
+    /// bias (`fanIn` given) when it must be initialised.
+    package func parameter(_ key: String, shape: [Int], fanIn: Int? = nil) -> TrainingParameter {
+        let fan = fanIn ?? (shape.count == 4 ? shape[1] * shape[2] * shape[3] : 1)
+        let p = TrainingParameter(name: key, shape: shape, value: values(key, shape: shape, initial: .uniform(bound: 1 / Double(fan).squareRoot())))
+        parameters.append(p)
+        return p
+    }
+
+    private func constantParameter(_ key: String, shape: [Int], _ value: Float) -> TrainingParameter {
+        let p = TrainingParameter(name: key, shape: shape, value: values(key, shape: shape, initial: .constant(value)))
         parameters.append(p)
         return p
     }
@@ -51,17 +83,17 @@ package final class TrainingWeights {
         groups: Int = 1, bias: Bool
     ) -> ConvolutionLayer {
         let w = parameter(prefix + ".weight", shape: [cout, cin / groups, k, k])
-        let b = bias ? parameter(prefix + ".bias", shape: [cout]) : nil
+        let b = bias ? parameter(prefix + ".bias", shape: [cout], fanIn: cin / groups * k * k) : nil
         return ConvolutionLayer(weight: w, bias: b, stride: stride, padding: padding, dilation: dilation, groups: groups)
     }
 
     /// `nn.BatchNorm2d` at `prefix`: affine weight and bias, running statistics. Both branches
     /// of a Siamese network build their layers from the one returned here (`BatchNormSpec.layer`).
     package func batchNorm(_ prefix: String, channels c: Int) -> BatchNormSpec {
-        let weight = parameter(prefix + ".weight", shape: [c])
-        let bias = parameter(prefix + ".bias", shape: [c])
-        let mean = values(prefix + ".running_mean", shape: [c])
-        let variance = values(prefix + ".running_var", shape: [c])
+        let weight = constantParameter(prefix + ".weight", shape: [c], 1)
+        let bias = constantParameter(prefix + ".bias", shape: [c], 0)
+        let mean = values(prefix + ".running_mean", shape: [c], initial: .constant(0))
+        let variance = values(prefix + ".running_var", shape: [c], initial: .constant(1))
         let countKey = prefix + ".num_batches_tracked"
         requested.insert(countKey)
         var count = 0

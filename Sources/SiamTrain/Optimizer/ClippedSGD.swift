@@ -13,7 +13,9 @@ package final class ClippedSGD {
     package let momentum: Double
     package let weightDecay: Double
     package let maxNorm: Double
-    private var buffers: [String: [Float]] = [:]
+    /// The momentum buffer of every parameter that has taken a step, by parameter name (torch's
+    /// `optimizer.state[p]['momentum_buffer']`; a checkpoint saves and restores them).
+    package var buffers: [String: [Float]] = [:]
 
     package init(momentum: Double, weightDecay: Double, maxNorm: Double) {
         self.momentum = momentum
