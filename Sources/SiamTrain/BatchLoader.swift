@@ -30,10 +30,10 @@ package struct DatasetBatch: Sendable {
 /// subsampling — depend only on the stream and on geometry: train.json boxes and the crops' header
 /// sizes), then `threads` threads RENDER the batch's planned items (decode, warp, colour, blur,
 /// flip), which draws nothing. So the batches for a seed are the same for every thread count, and
-/// equal to pysot's with `NUM_WORKERS` 0 or 1 (one process drawing items in order from numpy's
-/// global state). pysot with `NUM_WORKERS` > 1 forks workers that each start from a copy of the
-/// same numpy state (numpy is not reseeded per worker), so its worker k replays the stream of
-/// worker 0 on other indices; that artifact is not reproduced.
+/// equal to pysot's with `NUM_WORKERS` 0 (its process draws items in order from numpy's global
+/// state; checked against pysot's trainer, Tests/Fixtures/README.md section 34). With workers,
+/// PyTorch's `DataLoader` (1.9 and later) seeds numpy in each worker from torch's own generator
+/// (`base_seed + worker_id`), so pysot's items then come from streams this does not reproduce.
 ///
 /// At most `prefetch` batches wait ready; `next()` blocks until the next one is. The last batch
 /// may be shorter (`drop_last=False`).

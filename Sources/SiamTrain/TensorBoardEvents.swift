@@ -16,7 +16,16 @@ public final class TensorBoardEventWriter {
     /// Creates `directory` if needed and a new event file in it, starting with the file-version event.
     public init(directory: URL, wallTime: Double = Date().timeIntervalSince1970, host: String = ProcessInfo.processInfo.hostName) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        url = directory.appendingPathComponent("events.out.tfevents.\(String(format: "%010d", Int(wallTime))).\(host)")
+        // Never over another run's file (a resumed run may start within the same second): then the
+        // process id, as TensorFlow's own writer adds it, and a counter.
+        let name = "events.out.tfevents.\(String(format: "%010d", Int(wallTime))).\(host)"
+        var candidate = directory.appendingPathComponent(name)
+        var attempt = 0
+        while FileManager.default.fileExists(atPath: candidate.path) {
+            attempt += 1
+            candidate = directory.appendingPathComponent(name + ".\(getpid())" + (attempt > 1 ? ".\(attempt)" : ""))
+        }
+        url = candidate
         guard FileManager.default.createFile(atPath: url.path, contents: Data(Self.fileVersionRecord(wallTime: wallTime))) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
         }

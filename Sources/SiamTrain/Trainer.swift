@@ -21,6 +21,10 @@ import SiamRPN
 /// a remainder batch), and a snapshot records the iterations done and numpy's generator, so
 /// resuming from it continues the same data stream bit for bit (pysot's `--resume` restarts the
 /// stream at item 0 under the snapshot's epoch; a snapshot written by pysot is resumed that way).
+///
+/// The items are pysot's with `TRAIN.NUM_WORKERS: 0` (`BatchLoader`). With workers, PyTorch's
+/// `DataLoader` (1.9 and later) reseeds numpy in each worker from torch's generator, so pysot's
+/// items then differ from these (the same distribution, other draws).
 package final class Trainer {
     package let config: PysotConfig
     package let dataset: TrackingDataset
@@ -108,6 +112,11 @@ package final class Trainer {
                     + "fewer than one batch of TRAIN.BATCH_SIZE \(batchSize)")
         }
         let spec = try config.modelSpec()
+        if config.train.epoch > config.backbone.trainEpoch {
+            // Fail now, not after the epochs before TRAIN_EPOCH, when TRAIN_LAYERS names a stage the backbone lacks.
+            _ = try SiamRPNTrainingModel(
+                spec: spec, stateDict: StateDict(), backbone: .layers(config.backbone.trainLayers), initializer: NumPyRandomState(seed: 0))
+        }
 
         var startEpoch = config.train.startEpoch
         var snapshot: TrainingCheckpoint?

@@ -132,7 +132,7 @@ private final class TrainingLog {
         self.total = total
         self.printFreq = max(1, printFreq)
         let file = logs.appendingPathComponent("logs.txt")
-        if !FileManager.default.fileExists(atPath: file.path) { FileManager.default.createFile(atPath: file.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: file.path) { _ = FileManager.default.createFile(atPath: file.path, contents: nil) }
         guard let handle = FileHandle(forWritingAtPath: file.path) else { throw CLIError("cannot write '\(file.path)'") }
         handle.seekToEndOfFile()
         text = handle

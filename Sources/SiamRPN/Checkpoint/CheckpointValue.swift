@@ -2,7 +2,8 @@ import SiamNN
 
 /// A value of a training snapshot outside its state dict (e.g. the `optimizer` entry torch's
 /// `optimizer.state_dict()` pickles), as plain data: Python's numbers, strings, containers and
-/// tensors (values as Float, exact for float32 storages). Dict keys are strings or integers, as
+/// tensors (values as Float, exact for float32 storages); numpy float / integer scalars become
+/// `.float`. Dict keys are strings or integers, as
 /// torch writes them (`state` is keyed by parameter index).
 package indirect enum CheckpointValue: Sendable, Equatable {
     case none

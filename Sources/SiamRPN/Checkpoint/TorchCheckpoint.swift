@@ -333,6 +333,10 @@ private struct Loader {
                     let dict = document.dicts[d]
                     return .dict(try zip(dict.keys, dict.values).map { (try convert($0, depth: depth + 1), try convert($1, depth: depth + 1)) })
                 case .tensor(let t): return .tensor(try materialise(t, name: "a snapshot entry").tensor)
+                case .numpyScalar(let n):
+                    // pysot's group lrs are numpy float64 (its lr_spaces is an array).
+                    guard let value = document.scalars[n].doubleValue else { return .other(document.summary(v)) }
+                    return .float(value)
                 default: return .other(document.summary(v))
                 }
             }
