@@ -27,8 +27,13 @@ package final class SiamRPNTrainingModel {
     private let dCls = TrainingBuffer()
     private let dLoc = TrainingBuffer()
 
+    /// The processes training together (`.single`: this one alone); see `step`.
+    package let group: ProcessGroup
+
     /// Binds `stateDict` strictly (`TrainingModelError` for missing, extra or mis-shaped keys).
-    package init(spec: ModelSpec, stateDict: StateDict, frozenBackbone: Bool) throws {
+    /// With a `group` of several processes, the train-mode BatchNorms are synchronised over it.
+    package init(spec: ModelSpec, stateDict: StateDict, frozenBackbone: Bool, group: ProcessGroup = .single) throws {
+        self.group = group
         let weights = TrainingWeights(stateDict, architecture: "\(spec.backbone) + \(spec.head)")
         let backbone: AlexNetTraining
         switch spec.backbone {
@@ -62,6 +67,8 @@ package final class SiamRPNTrainingModel {
         if frozenBackbone {
             for p in backbone.parameters { p.requiresGrad = false }
         }
+        let backboneNorms = (templateBranch.layers + searchBranch.layers).compactMap { $0 as? BatchNormLayer }
+        for norm in backboneNorms + head.cls.batchNorms + head.loc.batchNorms { norm.crossProcess = group }
     }
 
     /// Every parameter (frozen ones included), in pysot's state-dict order.
@@ -101,18 +108,25 @@ package final class SiamRPNTrainingModel {
     /// `grad` (zero them first with `zeroGradients()`), BatchNorm running statistics are updated.
     /// `labelCls` `[N, A, H, W]`, `labelLoc` `[N, 4, A, H, W]`, `labelLocWeight` `[N, A, H, W]`.
     /// The batch must pass `check`.
+    ///
+    /// Data-parallel (`group` of several processes): `batch` is this process's slice of the
+    /// global batch (`TrainingBatch.shard`), every process calls `step` alike, and on return every
+    /// process holds the global batch's losses, gradients (all-reduced, so zero them before the
+    /// step) and BatchNorm running statistics, as one process stepping on the whole batch would,
+    /// up to summation order.
     package func step(_ batch: TrainingBatch, clsWeight: Double, locWeight: Double) -> RPNLoss {
         let zf = templateBranch.forward(batch.template)
         let xf = searchBranch.forward(batch.search)
         let (cls, loc) = head.forward(template: zf, search: xf)
         let loss = RPNLoss(
             cls: cls, loc: loc, labelCls: batch.labelCls, labelLoc: batch.labelLoc, labelLocWeight: batch.labelLocWeight,
-            clsWeight: clsWeight, locWeight: locWeight, dCls: dCls, dLoc: dLoc)
+            clsWeight: clsWeight, locWeight: locWeight, dCls: dCls, dLoc: dLoc, group: group)
         let (dz, dx) = head.backward(cls: dCls, loc: dLoc)
         if !frozenBackbone {
             _ = searchBranch.backward(dx)
             _ = templateBranch.backward(dz)
         }
+        group.allReduceGradients(parameters)
         return loss
     }
 
