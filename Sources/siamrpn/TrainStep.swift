@@ -67,7 +67,7 @@ struct TrainStep: ParsableCommand {
                 prepared = try prepare(group)
             } catch {
                 failure = error
-                prepared = .none
+                prepared = .failed
             }
             if let first = group.firstFailure(failure != nil) {
                 if first == group.rank, let failure { throw failure }
@@ -114,9 +114,9 @@ struct TrainStep: ParsableCommand {
         }
     }
 
-    /// What the step needs, read and checked; `none` after an error.
+    /// What the step needs, read and checked; `failed` after an error.
     private enum Prepared {
-        case none
+        case failed
         case ready(config: PysotConfig, model: SiamRPNTrainingModel, data: TrainingBatch, output: URL, outputs: [URL])
     }
 
@@ -126,7 +126,9 @@ struct TrainStep: ParsableCommand {
         try applyThreads(threads, preferred: group.size > 1 ? max(1, cores / ProcessGroup.processesOnThisMachine()) : nil)
         let configURL = URL(fileURLWithPath: cfg)
         let config = try PysotConfig.load(contentsOf: configURL)
-        for warning in config.warnings { printError("warning: \(cfg): \(warning)") }
+        if group.isRoot {
+            for warning in config.warnings { printError("warning: \(cfg): \(warning)") }
+        }
         let spec = try config.modelSpec()
         let weights = try StateDict.load(contentsOf: URL(fileURLWithPath: snapshot))
         let model: SiamRPNTrainingModel

@@ -199,7 +199,9 @@ package final class BatchNormLayer: TrainingLayer {
                             let dgamma = dgamma.baseAddress!
                             let dbeta = dbeta.baseAddress!
                             let sp = s.baseAddress!
-                            // This process's sums; with a group, summed over the processes before dx.
+                            // Alone: per channel, its sums then its dx (one pass). With a group: every
+                            // channel's local sums, one all-reduce, then dx from the global sums.
+                            let synced = group != nil
                             parallelChunks(channels) { chans in
                                 for c in chans {
                                     let (sumDy, sumDyH) = gradientSums(dyp, hp, c, n: n, channels: channels, plane: plane)
@@ -207,26 +209,21 @@ package final class BatchNormLayer: TrainingLayer {
                                     if wantsBias { dbeta[c] += Float(sumDy) }
                                     sp[c] = sumDy
                                     sp[channels + 1 + c] = sumDyH
+                                    if !synced {
+                                        normalizationGradient(
+                                            dyp, hp, dxp, c, scale: Double(gamma[c]) * inv[c], sumDy: sumDy, sumDyH: sumDyH, count: m,
+                                            training: training, n: n, channels: channels, plane: plane)
+                                    }
                                 }
                             }
                             if let group {
                                 sp[channels] = 0  // unused here; the two sums go in one all-reduce
                                 group.allReduceSum(s)
-                            }
-                            parallelChunks(channels) { chans in
-                                for c in chans {
-                                    let sumDy = sp[c]
-                                    let sumDyH = sp[channels + 1 + c]
-                                    let scale = Double(gamma[c]) * inv[c]
-                                    for s in 0..<n {
-                                        let off = (s * channels + c) * plane
-                                        for i in 0..<plane {
-                                            let d = Double(dyp[off + i])
-                                            dxp[off + i] =
-                                                training
-                                                ? Float(scale * (d - sumDy / m - Double(hp[off + i]) * sumDyH / m))
-                                                : Float(scale * d)
-                                        }
+                                parallelChunks(channels) { chans in
+                                    for c in chans {
+                                        normalizationGradient(
+                                            dyp, hp, dxp, c, scale: Double(gamma[c]) * inv[c], sumDy: sp[c], sumDyH: sp[channels + 1 + c],
+                                            count: m, training: training, n: n, channels: channels, plane: plane)
                                     }
                                 }
                             }
@@ -280,4 +277,20 @@ private func gradientSums(
         }
     }
     return (sumDy, sumDyH)
+}
+
+/// Channel `c`'s `dx`: train mode `scale * (dy - sumDy / M - xhat * sumDyH / M)`, eval mode
+/// `scale * dy`, with `scale = gamma * invstd`.
+@inline(__always)
+private func normalizationGradient(
+    _ dy: UnsafePointer<Float>, _ h: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ c: Int, scale: Double,
+    sumDy: Double, sumDyH: Double, count m: Double, training: Bool, n: Int, channels: Int, plane: Int
+) {
+    for s in 0..<n {
+        let off = (s * channels + c) * plane
+        for i in 0..<plane {
+            let d = Double(dy[off + i])
+            dx[off + i] = training ? Float(scale * (d - sumDy / m - Double(h[off + i]) * sumDyH / m)) : Float(scale * d)
+        }
+    }
 }
