@@ -36,6 +36,8 @@ let package = Package(
         .target(name: "CCPUFeatures"),
         // Winograd F(4x4, 3x3) transforms, compiled for AVX-512, AVX2+FMA and portable, chosen at run time (SiamNN/WinogradConvolution.swift).
         .target(name: "CConvolutionKernels"),
+        // Open MPI loaded at run time (dlopen): no MPI to build, none to run alone (SiamTrain/Distributed/ProcessGroup.swift).
+        .target(name: "CMPIShim", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         // Counts heap allocations by interposing malloc & co. in the executable (siamrpn bench); never in a library.
         .target(name: "CAllocationCounter"),
         .target(
@@ -50,7 +52,7 @@ let package = Package(
         // pysot's benchmark toolkit: datasets, the test protocols, and the metrics (OPE, VOT AR/EAO, long-term F1).
         .target(name: "SiamEval", dependencies: ["SiamRPN"]),
         // pysot's training data pipeline: crop preparation (par_crop.py, gen_json.py), train.json, augmentation, pairs.
-        .target(name: "SiamTrain", dependencies: ["SiamRPN"]),
+        .target(name: "SiamTrain", dependencies: ["SiamRPN", "CMPIShim"]),
         .executableTarget(
             name: "siamrpn",
             dependencies: [

@@ -44,6 +44,8 @@ package final class Trainer {
     private var epoch: Int
     private let batchSize: Int
     private let loaderThreads: Int
+    /// The processes training together; each takes its slice of every batch (`TrainingBatch.shard`).
+    package let group: ProcessGroup
     /// The lr of every optimiser group in the current epoch (`lr_scheduler.step(epoch)`).
     private var lrs: [Double] = []
 
@@ -91,15 +93,24 @@ package final class Trainer {
     ///   - initialWeights: `TRAIN.PRETRAINED` weights (a whole model) or nil; keys it lacks get
     ///     PyTorch's default initial values, seeded by `seed`.
     ///   - resume: a snapshot to continue from (`TrainingCheckpoint`).
+    ///   - group: the processes of a data-parallel run: every one plans the whole stream (so all
+    ///     hold the same generator), trains on its slice of each batch with synchronised BatchNorm,
+    ///     global loss normalisers and summed gradients, and takes the same SGD step; only the
+    ///     root should write (`run` writes snapshots on the root alone).
     package init(
-        config: PysotConfig, dataRoot: URL, initialWeights: StateDict?, resume: URL?, seed: UInt32, loaderThreads: Int
+        config: PysotConfig, dataRoot: URL, initialWeights: StateDict?, resume: URL?, seed: UInt32, loaderThreads: Int,
+        group: ProcessGroup = .single
     ) throws {
         self.config = config
+        self.group = group
         self.seed = seed
         self.loaderThreads = max(1, loaderThreads)
         batchSize = config.train.batchSize
         guard batchSize >= 2 else {
             throw TrainingDataError("TRAIN.BATCH_SIZE is \(batchSize); the head's train-mode BatchNorm needs a batch of 2 or more")
+        }
+        guard batchSize >= group.size else {
+            throw TrainingDataError("TRAIN.BATCH_SIZE is \(batchSize), fewer than the \(group.size) processes; each needs one or more pairs")
         }
         guard config.train.epoch >= 1 else { throw TrainingDataError("TRAIN.EPOCH is \(config.train.epoch); train at least one epoch") }
         var random = NumPyRandomState(seed: seed)
@@ -149,7 +160,7 @@ package final class Trainer {
         let weights = snapshot?.stateDict ?? initialWeights ?? StateDict()
         model = try Self.makeModel(
             spec: spec, config: config, stateDict: weights, epoch: startEpoch,
-            initializer: snapshot == nil ? NumPyRandomState(seed: seed) : nil)
+            initializer: snapshot == nil ? NumPyRandomState(seed: seed) : nil, group: group)
         initializedKeys = model.weights.initialized
         groups = Self.groups(model.parameters.map(\.name), config: config, epoch: startEpoch)
         optimizer = ClippedSGD(momentum: config.train.momentum, weightDecay: config.train.weightDecay, maxNorm: config.train.gradClip)
@@ -183,7 +194,8 @@ package final class Trainer {
                 if epoch == config.backbone.trainEpoch {
                     events.log("start training backbone.")
                     model = try Self.makeModel(
-                        spec: try config.modelSpec(), config: config, stateDict: model.weights.stateDict(), epoch: epoch, initializer: nil)
+                        spec: try config.modelSpec(), config: config, stateDict: model.weights.stateDict(), epoch: epoch, initializer: nil,
+                        group: group)
                     groups = Self.groups(model.parameters.map(\.name), config: config, epoch: epoch)
                     optimizer = ClippedSGD(momentum: config.train.momentum, weightDecay: config.train.weightDecay, maxNorm: config.train.gradClip)
                 }
@@ -199,7 +211,8 @@ package final class Trainer {
                 return .finished
             }
             let dataTime = Date().timeIntervalSince(end)
-            let batch = TrainingBatch(data, labelShape: [data.items.count, model.anchorNum, config.train.outputSize, config.train.outputSize])
+            let batch = try TrainingBatch(data, labelShape: [data.items.count, model.anchorNum, config.train.outputSize, config.train.outputSize])
+                .shard(rank: group.rank, of: group.size)
             model.zeroGradients()
             let loss = model.step(batch, clsWeight: config.train.clsWeight, locWeight: config.train.locWeight)
             let valid = loss.totalLoss.isFinite && loss.totalLoss <= 1e4
@@ -229,6 +242,7 @@ package final class Trainer {
     private func groupLRs() -> [Double] { groups.groups.map { schedule.groupLR(initialLR: $0.initialLR, epoch: epoch) } }
 
     private func writeSnapshot(_ directory: URL, events: Events) throws {
+        guard group.isRoot else { return }
         let url = directory.appendingPathComponent("checkpoint_e\(epoch).pth")
         let checkpoint = TrainingCheckpoint(
             epoch: epoch, stateDict: model.weights.stateDict(), groups: groups.groups, groupLRs: lrs,
@@ -240,10 +254,10 @@ package final class Trainer {
 
     /// The training model for `epoch`: backbone frozen before `BACKBONE.TRAIN_EPOCH`, then its `TRAIN_LAYERS`.
     private static func makeModel(
-        spec: ModelSpec, config: PysotConfig, stateDict: StateDict, epoch: Int, initializer: NumPyRandomState?
+        spec: ModelSpec, config: PysotConfig, stateDict: StateDict, epoch: Int, initializer: NumPyRandomState?, group: ProcessGroup
     ) throws -> SiamRPNTrainingModel {
         let training: BackboneTraining = epoch >= config.backbone.trainEpoch ? .layers(config.backbone.trainLayers) : .frozen
-        return try SiamRPNTrainingModel(spec: spec, stateDict: stateDict, backbone: training, initializer: initializer)
+        return try SiamRPNTrainingModel(spec: spec, stateDict: stateDict, backbone: training, initializer: initializer, group: group)
     }
 
     private static func parameterNames(spec: ModelSpec) throws -> [String] {

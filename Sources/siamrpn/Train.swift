@@ -43,69 +43,103 @@ struct Train: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            try applyThreads(threads, preferred: nil)
-            let configURL = URL(fileURLWithPath: cfg)
-            let config = try PysotConfig.load(contentsOf: configURL)
-            for warning in config.warnings { printError("warning: \(cfg): \(warning)") }
+            let group = try ProcessGroup.fromEnvironment()
+            // Every process builds its trainer; they agree on the outcome before training, and the
+            // lowest failing rank alone reports (the others exit 1 quietly).
+            var failure: (any Error)?
+            var prepared: (config: PysotConfig, trainer: Trainer, initialized: Bool)?
+            do {
+                prepared = try prepare(group)
+            } catch {
+                failure = error
+            }
+            if let first = group.firstFailure(failure != nil) {
+                if first == group.rank, let failure { throw failure }
+                throw ExitCode.failure
+            }
+            guard let (config, trainer, initialized) = prepared else { return }
             let snapshots = URL(fileURLWithPath: output ?? config.train.snapshotDir, isDirectory: true)
             let logs =
                 output.map { URL(fileURLWithPath: $0, isDirectory: true).appendingPathComponent("logs") }
                 ?? URL(fileURLWithPath: config.train.logDir, isDirectory: true)
-            let initial = try (pretrained ?? (config.train.pretrained.isEmpty ? nil : config.train.pretrained)).map {
-                try StateDict.load(contentsOf: URL(fileURLWithPath: $0))
-            }
-            let trainer: Trainer
-            do {
-                trainer = try Trainer(
-                    config: config, dataRoot: URL(fileURLWithPath: dataRoot, isDirectory: true), initialWeights: initial,
-                    resume: (resume ?? (config.train.resume.isEmpty ? nil : config.train.resume)).map { URL(fileURLWithPath: $0) },
-                    seed: seed, loaderThreads: loaderThreads ?? max(1, config.train.numWorkers))
-            } catch let error as TrainingModelError {
-                throw CLIError("\(cfg): \(error)")
-            } catch let error as TrainingDataError {
-                throw CLIError("\(error)")
-            }
-            if initial != nil, !trainer.initializedKeys.isEmpty {
-                printError(
-                    "warning: the pretrained weights lack \(trainer.initializedKeys.count) of the model's tensors "
-                        + "(\(trainer.initializedKeys.prefix(4).joined(separator: ", "))\(trainer.initializedKeys.count > 4 ? ", ..." : "")); "
-                        + "they start from PyTorch's default initialisation")
-            }
-            try createDirectory(snapshots)
-            try createDirectory(logs)
-            let log = try TrainingLog(logs: logs, perEpoch: trainer.perEpoch, total: trainer.totalIterations, printFreq: config.train.printFreq)
-            log.line(
-                "model prepare done: \(trainer.dataset.count) pairs, \(trainer.perEpoch) iterations per epoch, iterations \(trainer.firstIteration + 1)-\(trainer.totalIterations)"
-            )
             var events = Trainer.Events()
-            events.log = { log.line($0) }
-            events.iteration = { log.record($0) }
-            events.epochStarted = { epoch, index, lrs in log.epochStarted(epoch: epoch, index: index, lrs: lrs) }
-            events.checkpoint = { url in
-                do {
-                    try Safetensors.write(trainer.stateDict, to: url.deletingPathExtension().appendingPathExtension("safetensors"))
-                    try log.plot(title: config.metaArc.isEmpty ? "training" : config.metaArc)
-                } catch {
-                    printError("warning: \(error)")
+            var log: TrainingLog?
+            if group.isRoot {
+                if initialized {
+                    printError(
+                        "warning: the pretrained weights lack \(trainer.initializedKeys.count) of the model's tensors "
+                            + "(\(trainer.initializedKeys.prefix(4).joined(separator: ", "))\(trainer.initializedKeys.count > 4 ? ", ..." : "")); "
+                            + "they start from PyTorch's default initialisation")
                 }
-                log.line("snapshot \(url.path)")
+                try createDirectory(snapshots)
+                try createDirectory(logs)
+                let l = try TrainingLog(logs: logs, perEpoch: trainer.perEpoch, total: trainer.totalIterations, printFreq: config.train.printFreq)
+                log = l
+                l.line(
+                    "model prepare done: \(trainer.dataset.count) pairs, \(trainer.perEpoch) iterations per epoch, "
+                        + "iterations \(trainer.firstIteration + 1)-\(trainer.totalIterations)"
+                        + (group.size > 1 ? ", \(group.size) processes" : ""))
+                events.log = { l.line($0) }
+                events.iteration = { l.record($0) }
+                events.epochStarted = { epoch, index, lrs in l.epochStarted(epoch: epoch, index: index, lrs: lrs) }
+                events.checkpoint = { url in
+                    do {
+                        try Safetensors.write(trainer.stateDict, to: url.deletingPathExtension().appendingPathExtension("safetensors"))
+                        try l.plot(title: config.metaArc.isEmpty ? "training" : config.metaArc)
+                    } catch {
+                        printError("warning: \(error)")
+                    }
+                    l.line("snapshot \(url.path)")
+                }
             }
             let interruption = Interruption()
             defer { interruption.uninstall() }
+            // Several processes stop together (they would wait for each other in the next all-reduce otherwise).
+            let stop = { group.size > 1 ? group.firstFailure(interruption.receivedSignal != nil) != nil : interruption.receivedSignal != nil }
             let outcome: Trainer.Outcome
             do {
-                outcome = try trainer.run(snapshotDirectory: snapshots, events: events) { interruption.receivedSignal != nil }
-            } catch let error as TrainingDataError {
-                throw CLIError("\(error)")
+                outcome = try trainer.run(snapshotDirectory: snapshots, events: events, shouldStop: stop)
+            } catch {
+                // The other processes are inside a collective: end the whole job.
+                if group.size > 1 {
+                    printError("error: process \(group.rank): \(error)")
+                    group.abort(1)
+                }
+                if let error = error as? TrainingDataError { throw CLIError("\(error)") }
+                throw error
             }
-            log.finishProgress()
+            log?.finishProgress()
             switch outcome {
             case .finished:
-                log.line("done: \(trainer.totalIterations) iterations; snapshots in \(snapshots.path)")
+                log?.line("done: \(trainer.totalIterations) iterations; snapshots in \(snapshots.path)")
             case .stopped(let iteration):
-                log.line("stopped after iteration \(iteration); continue with --resume <the last checkpoint_e*.pth>")
+                log?.line("stopped after iteration \(iteration); continue with --resume <the last checkpoint_e*.pth>")
                 throw ExitCode(128 + (interruption.receivedSignal ?? SIGINT))
             }
+        }
+    }
+
+    /// The config and the trainer (with whether default initial values filled keys the pretrained weights lack).
+    private func prepare(_ group: ProcessGroup) throws -> (config: PysotConfig, trainer: Trainer, initialized: Bool) {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        try applyThreads(threads, preferred: group.size > 1 ? max(1, cores / ProcessGroup.processesOnThisMachine()) : nil)
+        let config = try PysotConfig.load(contentsOf: URL(fileURLWithPath: cfg))
+        if group.isRoot {
+            for warning in config.warnings { printError("warning: \(cfg): \(warning)") }
+        }
+        let initial = try (pretrained ?? (config.train.pretrained.isEmpty ? nil : config.train.pretrained)).map {
+            try StateDict.load(contentsOf: URL(fileURLWithPath: $0))
+        }
+        do {
+            let trainer = try Trainer(
+                config: config, dataRoot: URL(fileURLWithPath: dataRoot, isDirectory: true), initialWeights: initial,
+                resume: (resume ?? (config.train.resume.isEmpty ? nil : config.train.resume)).map { URL(fileURLWithPath: $0) },
+                seed: seed, loaderThreads: loaderThreads ?? max(1, config.train.numWorkers), group: group)
+            return (config, trainer, initial != nil && !trainer.initializedKeys.isEmpty)
+        } catch let error as TrainingModelError {
+            throw CLIError("\(cfg): \(error)")
+        } catch let error as TrainingDataError {
+            throw CLIError("\(error)")
         }
     }
 }

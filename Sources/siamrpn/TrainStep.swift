@@ -26,7 +26,11 @@ struct TrainStep: ParsableCommand {
             and OUTPUT/updated.safetensors (parameters after the step and the BatchNorm running \
             statistics after the forward, pysot names). Every trainable parameter uses --lr \
             (pysot's trainer would use its schedule's rate and BACKBONE.LAYERS_LR times it for \
-            the backbone: pass them as --lr and --backbone-lr).
+            the backbone: pass them as --lr and --backbone-lr). Under mpirun -np P (or srun \
+            --mpi=pmix -n P) each process steps on its contiguous slice of the N samples (N >= P), \
+            with the gradients, the loss normalisers and the BatchNorm statistics summed over the \
+            processes, and rank 0 writes the same files as one process would (up to summation \
+            order); each process then uses cores / (processes on its machine) threads by default.
             """)
 
     @Option(help: "pysot experiment config, config.yaml.")
@@ -54,32 +58,22 @@ struct TrainStep: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            try applyThreads(threads, preferred: nil)
-            let configURL = URL(fileURLWithPath: cfg)
-            let config = try PysotConfig.load(contentsOf: configURL)
-            for warning in config.warnings { printError("warning: \(cfg): \(warning)") }
-            let spec = try config.modelSpec()
-            let weights = try StateDict.load(contentsOf: URL(fileURLWithPath: snapshot))
-            let model: SiamRPNTrainingModel
+            let group = try ProcessGroup.fromEnvironment()
+            // Every process checks its inputs; they agree on the outcome before the step, and the
+            // lowest failing rank alone reports (the others exit 1 quietly).
+            let prepared: Prepared
+            var failure: (any Error)?
             do {
-                model = try SiamRPNTrainingModel(spec: spec, stateDict: weights, frozenBackbone: frozenBackbone)
-            } catch let error as TrainingModelError {
-                throw CLIError("\(snapshot) and \(cfg): \(error)")
+                prepared = try prepare(group)
+            } catch {
+                failure = error
+                prepared = .failed
             }
-            let batchURL = URL(fileURLWithPath: batch, isDirectory: true)
-            let data: TrainingBatch
-            do {
-                data = try TrainingBatch(directory: batchURL)
-                try model.check(data)
-            } catch let error as TrainingBatchError {
-                throw CLIError("\(error) (in '\(batch)')")
+            if let first = group.firstFailure(failure != nil) {
+                if first == group.rank, let failure { throw failure }
+                throw ExitCode.failure
             }
-            let dir = URL(fileURLWithPath: output, isDirectory: true)
-            let outputs = ["losses.json", "gradients.safetensors", "updated.safetensors"].map { dir.appendingPathComponent($0) }
-            try refuseOverwritingInputs(
-                outputs: outputs,
-                inputs: [("config", configURL), ("snapshot", URL(fileURLWithPath: snapshot))]
-                    + TrainingBatch.fileNames.map { ("batch", batchURL.appendingPathComponent($0)) })
+            guard case .ready(let config, let model, let data, let dir, let outputs) = prepared else { return }
 
             let start = Date()
             model.zeroGradients()
@@ -93,10 +87,11 @@ struct TrainStep: ParsableCommand {
                 let headLR = lr ?? config.train.baseLR
                 let backboneLR = backboneLr ?? headLR
                 sgd.step(model.parameters) { $0.name.hasPrefix("backbone.") ? backboneLR : headLR }
-            } else {
+            } else if group.isRoot {
                 printError("warning: total loss \(loss.totalLoss) is not finite or above 1e4; like pysot, the step is skipped")
             }
             let seconds = Date().timeIntervalSince(start)
+            guard group.isRoot else { return }
 
             try createDirectory(dir)
             let json = """
@@ -112,10 +107,52 @@ struct TrainStep: ParsableCommand {
             }
             try Safetensors.write(gradients, to: outputs[1])
             try Safetensors.write(model.weights.stateDict(), to: outputs[2])
+            let processes = group.size > 1 ? ", \(group.size) processes" : ""
             print(
                 "cls_loss \(loss.clsLoss) loc_loss \(loss.locLoss) total_loss \(loss.totalLoss)"
-                    + " (\(gradients.keys.count) gradients, \(String(format: "%.0f", seconds * 1000)) ms) -> \(dir.path)")
+                    + " (\(gradients.keys.count) gradients, \(String(format: "%.0f", seconds * 1000)) ms\(processes)) -> \(dir.path)")
         }
+    }
+
+    /// What the step needs, read and checked; `failed` after an error.
+    private enum Prepared {
+        case failed
+        case ready(config: PysotConfig, model: SiamRPNTrainingModel, data: TrainingBatch, output: URL, outputs: [URL])
+    }
+
+    /// Reads the config, the weights and the batch, checks them and cuts this process's slice.
+    private func prepare(_ group: ProcessGroup) throws -> Prepared {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        try applyThreads(threads, preferred: group.size > 1 ? max(1, cores / ProcessGroup.processesOnThisMachine()) : nil)
+        let configURL = URL(fileURLWithPath: cfg)
+        let config = try PysotConfig.load(contentsOf: configURL)
+        if group.isRoot {
+            for warning in config.warnings { printError("warning: \(cfg): \(warning)") }
+        }
+        let spec = try config.modelSpec()
+        let weights = try StateDict.load(contentsOf: URL(fileURLWithPath: snapshot))
+        let model: SiamRPNTrainingModel
+        do {
+            model = try SiamRPNTrainingModel(spec: spec, stateDict: weights, frozenBackbone: frozenBackbone, group: group)
+        } catch let error as TrainingModelError {
+            throw CLIError("\(snapshot) and \(cfg): \(error)")
+        }
+        let batchURL = URL(fileURLWithPath: batch, isDirectory: true)
+        let data: TrainingBatch
+        do {
+            let global = try TrainingBatch(directory: batchURL)
+            try model.check(global)
+            data = try global.shard(rank: group.rank, of: group.size)
+        } catch let error as TrainingBatchError {
+            throw CLIError("\(error) (in '\(batch)')")
+        }
+        let dir = URL(fileURLWithPath: output, isDirectory: true)
+        let outputs = ["losses.json", "gradients.safetensors", "updated.safetensors"].map { dir.appendingPathComponent($0) }
+        try refuseOverwritingInputs(
+            outputs: outputs,
+            inputs: [("config", configURL), ("snapshot", URL(fileURLWithPath: snapshot))]
+                + TrainingBatch.fileNames.map { ("batch", batchURL.appendingPathComponent($0)) })
+        return .ready(config: config, model: model, data: data, output: dir, outputs: outputs)
     }
 }
 

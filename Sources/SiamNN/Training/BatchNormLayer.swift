@@ -36,11 +36,22 @@ package final class BatchNormStatistics {
 /// `dgamma = sum(dy*xhat)`, `dbeta = sum(dy)`.
 /// Eval mode: `y = (x - running_mean) / sqrt(running_var + eps) * gamma + beta`, the statistics
 /// constants (`dx = dy * gamma * invstd`). Statistics and reductions are summed in Double.
+///
+/// Synchronised (`crossProcess` of size > 1, train mode; `torch.nn.SyncBatchNorm`'s semantics):
+/// the batch is the union of every process's batch. The forward sums `sum(x)` and the count `M`
+/// over the processes, then `sum((x - mean)^2)` around the global mean (two passes, as on one
+/// process, so the variance has no cancellation); the backward sums `sum(dy)` and `sum(dy*xhat)`.
+/// Every process then holds the statistics and running statistics of the global batch, and its
+/// `dx` is the global batch's for its own samples; `dgamma` / `dbeta` receive the local sums only
+/// (the gradient all-reduce adds them up). Equal to one process on the whole batch up to the
+/// order of the Double sums.
 package final class BatchNormLayer: TrainingLayer {
     package let weight: TrainingParameter
     package let bias: TrainingParameter
     package let statistics: BatchNormStatistics
     package var training: Bool
+    /// The processes whose batches form one (SyncBN); nil or size 1: this process's batch alone.
+    package var crossProcess: (any CrossProcessSum)?
 
     private let channels: Int
     private let output = TrainingBuffer()
@@ -48,6 +59,10 @@ package final class BatchNormLayer: TrainingLayer {
     /// The normalised input `xhat` of the last forward, `[N, C, H, W]`.
     private let normalized = TrainingBuffer()
     private var invStd: [Double]
+    /// Synchronised mode's sums: `[sum(x) or sum(dy) per channel | M | sum((x-mean)^2) or sum(dy*xhat) per channel]`.
+    private var sums: [Double]
+    /// The (global) number of values per channel of the last forward.
+    private var count = 0.0
     private var lastShape: [Int]?
 
     package init(weight: TrainingParameter, bias: TrainingParameter, statistics: BatchNormStatistics, training: Bool) {
@@ -58,67 +73,94 @@ package final class BatchNormLayer: TrainingLayer {
         self.statistics = statistics
         self.training = training
         invStd = [Double](repeating: 0, count: channels)
+        sums = [Double](repeating: 0, count: 2 * channels + 1)
+    }
+
+    /// The processes to synchronise with, when there is more than one and the layer trains.
+    private var synchronised: (any CrossProcessSum)? {
+        guard training, let p = crossProcess, p.size > 1 else { return nil }
+        return p
     }
 
     package func forward(_ x: TrainingBuffer) -> TrainingBuffer {
         precondition(x.channels == channels, "\(weight.name): \(x.channels) channels, expected \(channels)")
         let n = x.batch
         let plane = x.height * x.width
-        let m = n * plane
-        precondition(!training || m > 1, "\(weight.name): train-mode BatchNorm needs more than one value per channel")
+        let channels = channels
         lastShape = x.shape
         output.reshape(x.shape)
         normalized.reshape(x.shape)
-        let xp = x.pointer
+        let xp = UnsafePointer(x.pointer)
         let yp = output.pointer
         let hp = normalized.pointer
         let training = training
         let momentum = statistics.momentum
         let eps = statistics.eps
+        let group = synchronised
+        count = Double(n * plane)
+        if let group {
+            sums.withUnsafeMutableBufferPointer { s in
+                let sp = s.baseAddress!
+                parallelChunks(channels) { chans in
+                    for c in chans { sp[c] = channelSum(xp, c, n: n, channels: channels, plane: plane) }
+                }
+                sp[channels] = count
+                group.allReduceSum(UnsafeMutableBufferPointer(rebasing: s[0...channels]))
+                count = sp[channels]
+            }
+        }
+        precondition(!training || count > 1, "\(weight.name): train-mode BatchNorm needs more than one value per channel")
+        let m = count
+        if let group {
+            sums.withUnsafeMutableBufferPointer { s in
+                let sp = s.baseAddress!
+                parallelChunks(channels) { chans in
+                    for c in chans {
+                        sp[channels + 1 + c] = channelSquares(xp, c, mean: sp[c] / m, n: n, channels: channels, plane: plane)
+                    }
+                }
+                group.allReduceSum(UnsafeMutableBufferPointer(rebasing: s[(channels + 1)...]))
+            }
+        }
         statistics.runningMean.withUnsafeMutableBufferPointer { rm in
             statistics.runningVar.withUnsafeMutableBufferPointer { rv in
                 invStd.withUnsafeMutableBufferPointer { inv in
                     weight.value.withUnsafeBufferPointer { gamma in
                         bias.value.withUnsafeBufferPointer { beta in
-                            let rm = rm.baseAddress!
-                            let rv = rv.baseAddress!
-                            let inv = inv.baseAddress!
-                            parallelChunks(channels) { chans in
-                                for c in chans {
-                                    let mean: Double
-                                    let variance: Double
-                                    if training {
-                                        var sum = 0.0
-                                        for s in 0..<n {
-                                            let p = xp + (s * channels + c) * plane
-                                            for i in 0..<plane { sum += Double(p[i]) }
+                            sums.withUnsafeBufferPointer { s in
+                                let rm = rm.baseAddress!
+                                let rv = rv.baseAddress!
+                                let inv = inv.baseAddress!
+                                let sp = s.baseAddress!
+                                let synced = group != nil
+                                parallelChunks(channels) { chans in
+                                    for c in chans {
+                                        let mean: Double
+                                        let variance: Double
+                                        if training {
+                                            let sum = synced ? sp[c] : channelSum(xp, c, n: n, channels: channels, plane: plane)
+                                            mean = sum / m
+                                            let sq =
+                                                synced
+                                                ? sp[channels + 1 + c] : channelSquares(xp, c, mean: mean, n: n, channels: channels, plane: plane)
+                                            variance = sq / m
+                                            rm[c] = Float((1 - momentum) * Double(rm[c]) + momentum * mean)
+                                            rv[c] = Float((1 - momentum) * Double(rv[c]) + momentum * sq / (m - 1))
+                                        } else {
+                                            mean = Double(rm[c])
+                                            variance = Double(rv[c])
                                         }
-                                        mean = sum / Double(m)
-                                        var sq = 0.0
+                                        let istd = 1 / (variance + eps).squareRoot()
+                                        inv[c] = istd
+                                        let g = Double(gamma[c])
+                                        let b = Double(beta[c])
                                         for s in 0..<n {
-                                            let p = xp + (s * channels + c) * plane
+                                            let off = (s * channels + c) * plane
                                             for i in 0..<plane {
-                                                let d = Double(p[i]) - mean
-                                                sq += d * d
+                                                let h = (Double(xp[off + i]) - mean) * istd
+                                                hp[off + i] = Float(h)
+                                                yp[off + i] = Float(h * g + b)
                                             }
-                                        }
-                                        variance = sq / Double(m)
-                                        rm[c] = Float((1 - momentum) * Double(rm[c]) + momentum * mean)
-                                        rv[c] = Float((1 - momentum) * Double(rv[c]) + momentum * sq / Double(m - 1))
-                                    } else {
-                                        mean = Double(rm[c])
-                                        variance = Double(rv[c])
-                                    }
-                                    let istd = 1 / (variance + eps).squareRoot()
-                                    inv[c] = istd
-                                    let g = Double(gamma[c])
-                                    let b = Double(beta[c])
-                                    for s in 0..<n {
-                                        let off = (s * channels + c) * plane
-                                        for i in 0..<plane {
-                                            let h = (Double(xp[off + i]) - mean) * istd
-                                            hp[off + i] = Float(h)
-                                            yp[off + i] = Float(h * g + b)
                                         }
                                     }
                                 }
@@ -137,45 +179,51 @@ package final class BatchNormLayer: TrainingLayer {
         precondition(dy.shape == shape, "\(weight.name): gradient shape \(dy.shape), output \(shape)")
         let n = shape[0]
         let plane = shape[2] * shape[3]
-        let m = Double(n * plane)
+        let channels = channels
+        let m = count
         inputGradient.reshape(shape)
-        let dyp = dy.pointer
+        let dyp = UnsafePointer(dy.pointer)
         let dxp = inputGradient.pointer
-        let hp = normalized.pointer
+        let hp = UnsafePointer(normalized.pointer)
         let training = training
         let wantsWeight = weight.requiresGrad
         let wantsBias = bias.requiresGrad
+        let group = synchronised
         invStd.withUnsafeBufferPointer { inv in
             weight.value.withUnsafeBufferPointer { gamma in
                 weight.grad.withUnsafeMutableBufferPointer { dgamma in
                     bias.grad.withUnsafeMutableBufferPointer { dbeta in
-                        let inv = inv.baseAddress!
-                        let gamma = gamma.baseAddress!
-                        let dgamma = dgamma.baseAddress!
-                        let dbeta = dbeta.baseAddress!
-                        parallelChunks(channels) { chans in
-                            for c in chans {
-                                var sumDy = 0.0
-                                var sumDyH = 0.0
-                                for s in 0..<n {
-                                    let off = (s * channels + c) * plane
-                                    for i in 0..<plane {
-                                        let d = Double(dyp[off + i])
-                                        sumDy += d
-                                        sumDyH += d * Double(hp[off + i])
+                        sums.withUnsafeMutableBufferPointer { s in
+                            let inv = inv.baseAddress!
+                            let gamma = gamma.baseAddress!
+                            let dgamma = dgamma.baseAddress!
+                            let dbeta = dbeta.baseAddress!
+                            let sp = s.baseAddress!
+                            // Alone: per channel, its sums then its dx (one pass). With a group: every
+                            // channel's local sums, one all-reduce, then dx from the global sums.
+                            let synced = group != nil
+                            parallelChunks(channels) { chans in
+                                for c in chans {
+                                    let (sumDy, sumDyH) = gradientSums(dyp, hp, c, n: n, channels: channels, plane: plane)
+                                    if wantsWeight { dgamma[c] += Float(sumDyH) }
+                                    if wantsBias { dbeta[c] += Float(sumDy) }
+                                    sp[c] = sumDy
+                                    sp[channels + 1 + c] = sumDyH
+                                    if !synced {
+                                        normalizationGradient(
+                                            dyp, hp, dxp, c, scale: Double(gamma[c]) * inv[c], sumDy: sumDy, sumDyH: sumDyH, count: m,
+                                            training: training, n: n, channels: channels, plane: plane)
                                     }
                                 }
-                                if wantsWeight { dgamma[c] += Float(sumDyH) }
-                                if wantsBias { dbeta[c] += Float(sumDy) }
-                                let scale = Double(gamma[c]) * inv[c]
-                                for s in 0..<n {
-                                    let off = (s * channels + c) * plane
-                                    for i in 0..<plane {
-                                        let d = Double(dyp[off + i])
-                                        dxp[off + i] =
-                                            training
-                                            ? Float(scale * (d - sumDy / m - Double(hp[off + i]) * sumDyH / m))
-                                            : Float(scale * d)
+                            }
+                            if let group {
+                                sp[channels] = 0  // unused here; the two sums go in one all-reduce
+                                group.allReduceSum(s)
+                                parallelChunks(channels) { chans in
+                                    for c in chans {
+                                        normalizationGradient(
+                                            dyp, hp, dxp, c, scale: Double(gamma[c]) * inv[c], sumDy: sp[c], sumDyH: sp[channels + 1 + c],
+                                            count: m, training: training, n: n, channels: channels, plane: plane)
                                     }
                                 }
                             }
@@ -185,5 +233,64 @@ package final class BatchNormLayer: TrainingLayer {
             }
         }
         return inputGradient
+    }
+}
+
+/// `sum(x)` over the N*H*W values of channel `c` of `[N, C, H, W]`, in Double.
+@inline(__always)
+private func channelSum(_ x: UnsafePointer<Float>, _ c: Int, n: Int, channels: Int, plane: Int) -> Double {
+    var sum = 0.0
+    for s in 0..<n {
+        let p = x + (s * channels + c) * plane
+        for i in 0..<plane { sum += Double(p[i]) }
+    }
+    return sum
+}
+
+/// `sum((x - mean)^2)` over channel `c`, in Double.
+@inline(__always)
+private func channelSquares(_ x: UnsafePointer<Float>, _ c: Int, mean: Double, n: Int, channels: Int, plane: Int) -> Double {
+    var sq = 0.0
+    for s in 0..<n {
+        let p = x + (s * channels + c) * plane
+        for i in 0..<plane {
+            let d = Double(p[i]) - mean
+            sq += d * d
+        }
+    }
+    return sq
+}
+
+/// `(sum(dy), sum(dy * xhat))` over channel `c`, in Double.
+@inline(__always)
+private func gradientSums(
+    _ dy: UnsafePointer<Float>, _ h: UnsafePointer<Float>, _ c: Int, n: Int, channels: Int, plane: Int
+) -> (Double, Double) {
+    var sumDy = 0.0
+    var sumDyH = 0.0
+    for s in 0..<n {
+        let off = (s * channels + c) * plane
+        for i in 0..<plane {
+            let d = Double(dy[off + i])
+            sumDy += d
+            sumDyH += d * Double(h[off + i])
+        }
+    }
+    return (sumDy, sumDyH)
+}
+
+/// Channel `c`'s `dx`: train mode `scale * (dy - sumDy / M - xhat * sumDyH / M)`, eval mode
+/// `scale * dy`, with `scale = gamma * invstd`.
+@inline(__always)
+private func normalizationGradient(
+    _ dy: UnsafePointer<Float>, _ h: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ c: Int, scale: Double,
+    sumDy: Double, sumDyH: Double, count m: Double, training: Bool, n: Int, channels: Int, plane: Int
+) {
+    for s in 0..<n {
+        let off = (s * channels + c) * plane
+        for i in 0..<plane {
+            let d = Double(dy[off + i])
+            dx[off + i] = training ? Float(scale * (d - sumDy / m - Double(h[off + i]) * sumDyH / m)) : Float(scale * d)
+        }
     }
 }

@@ -14,6 +14,13 @@ import SiamNN
 /// `[N, 4, A, H, W]`, `loc_loss = sum |loc - label| * label_loc_weight[N, A, H, W] / N`
 /// (gradient `sign(loc - label) * weight / N`, 0 where equal, as autograd's `abs`).
 /// `total = CLS_WEIGHT * cls_loss + LOC_WEIGHT * loc_loss`. Sums in Double.
+///
+/// Data-parallel (`group` of several processes, each with its slice of the global batch): the
+/// normalisers are the global batch's — positive and negative counts, and N — and the losses are
+/// summed over the processes, so every process gets the global losses and the gradients of the
+/// global loss for its own samples (their sum over the processes is one process's gradient).
+/// pysot's DistModule instead averages per-GPU gradients of per-GPU losses (each normalised by
+/// its own counts and N), which differs from one process whenever the GPUs' counts differ.
 package struct RPNLoss {
     package var clsLoss: Double
     package var locLoss: Double
@@ -22,7 +29,7 @@ package struct RPNLoss {
     /// The losses of `cls` / `loc`; writes d total / d cls and d total / d loc into `dCls`, `dLoc`.
     package init(
         cls: TrainingBuffer, loc: TrainingBuffer, labelCls: [Int], labelLoc: [Float], labelLocWeight: [Float],
-        clsWeight: Double, locWeight: Double, dCls: TrainingBuffer, dLoc: TrainingBuffer
+        clsWeight: Double, locWeight: Double, dCls: TrainingBuffer, dLoc: TrainingBuffer, group: ProcessGroup = .single
     ) {
         let n = cls.batch
         let a = cls.channels / 2
@@ -36,6 +43,16 @@ package struct RPNLoss {
         var negatives = 0
         for l in labelCls {
             if l == 1 { positives += 1 } else if l == 0 { negatives += 1 }
+        }
+        var globalN = n
+        if group.size > 1 {
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 3) { counts in
+                counts[0] = Double(positives)
+                counts[1] = Double(negatives)
+                counts[2] = Double(n)
+                group.allReduceSum(counts)
+                (positives, negatives, globalN) = (Int(counts[0]), Int(counts[1]), Int(counts[2]))
+            }
         }
         let posScale = positives > 1 ? 0.5 / Double(positives) : 0
         let negScale = negatives > 1 ? 0.5 / Double(negatives) : 0
@@ -63,9 +80,8 @@ package struct RPNLoss {
                 }
             }
         }
-        clsLoss = posSum * posScale + negSum * negScale
         var l1 = 0.0
-        let batchScale = locWeight / Double(n)
+        let batchScale = locWeight / Double(globalN)
         for s in 0..<n {
             for d in 0..<4 {
                 for anchor in 0..<a {
@@ -80,7 +96,17 @@ package struct RPNLoss {
                 }
             }
         }
-        locLoss = l1 / Double(n)
+        if group.size > 1 {
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 3) { sums in
+                sums[0] = posSum
+                sums[1] = negSum
+                sums[2] = l1
+                group.allReduceSum(sums)
+                (posSum, negSum, l1) = (sums[0], sums[1], sums[2])
+            }
+        }
+        clsLoss = posSum * posScale + negSum * negScale
+        locLoss = l1 / Double(globalN)
         totalLoss = clsWeight * clsLoss + locWeight * locLoss
     }
 }

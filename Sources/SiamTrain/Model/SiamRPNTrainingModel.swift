@@ -32,16 +32,24 @@ package final class SiamRPNTrainingModel {
     private let dCls = TrainingBuffer()
     private let dLoc = TrainingBuffer()
 
+    /// The processes training together (`.single`: this one alone); see `step`.
+    package let group: ProcessGroup
+
     /// Binds `stateDict` strictly (`TrainingModelError` for missing, extra or mis-shaped keys);
     /// `frozenBackbone` is `.frozen`, otherwise `.all`.
-    package convenience init(spec: ModelSpec, stateDict: StateDict, frozenBackbone: Bool) throws {
-        try self.init(spec: spec, stateDict: stateDict, backbone: frozenBackbone ? .frozen : .all)
+    package convenience init(spec: ModelSpec, stateDict: StateDict, frozenBackbone: Bool, group: ProcessGroup = .single) throws {
+        try self.init(spec: spec, stateDict: stateDict, backbone: frozenBackbone ? .frozen : .all, group: group)
     }
 
     /// Binds `stateDict` strictly (`TrainingModelError` for missing, extra or mis-shaped keys) or,
     /// with an `initializer`, gives absent keys PyTorch's default initial values
-    /// (`TrainingWeights`). `backbone` says which backbone stages train.
-    package init(spec: ModelSpec, stateDict: StateDict, backbone training: BackboneTraining, initializer: NumPyRandomState? = nil) throws {
+    /// (`TrainingWeights`). `backbone` says which backbone stages train. With a `group` of several
+    /// processes, the train-mode BatchNorms are synchronised over it.
+    package init(
+        spec: ModelSpec, stateDict: StateDict, backbone training: BackboneTraining, initializer: NumPyRandomState? = nil,
+        group: ProcessGroup = .single
+    ) throws {
+        self.group = group
         let weights = TrainingWeights(stateDict, architecture: "\(spec.backbone) + \(spec.head)", initializer: initializer)
         let backbone: AlexNetTraining
         switch spec.backbone {
@@ -97,6 +105,8 @@ package final class SiamRPNTrainingModel {
         for i in 0..<5 where !trainedStages.contains(i) {
             for p in backbone.stageParameters(i) { p.requiresGrad = false }
         }
+        let backboneNorms = (templateBranch.layers + searchBranch.layers).compactMap { $0 as? BatchNormLayer }
+        for norm in backboneNorms + head.cls.batchNorms + head.loc.batchNorms { norm.crossProcess = group }
     }
 
     /// Every parameter (frozen ones included), in pysot's state-dict order.
@@ -136,18 +146,25 @@ package final class SiamRPNTrainingModel {
     /// `grad` (zero them first with `zeroGradients()`), BatchNorm running statistics are updated.
     /// `labelCls` `[N, A, H, W]`, `labelLoc` `[N, 4, A, H, W]`, `labelLocWeight` `[N, A, H, W]`.
     /// The batch must pass `check`.
+    ///
+    /// Data-parallel (`group` of several processes): `batch` is this process's slice of the
+    /// global batch (`TrainingBatch.shard`), every process calls `step` alike, and on return every
+    /// process holds the global batch's losses, gradients (all-reduced, so zero them before the
+    /// step) and BatchNorm running statistics, as one process stepping on the whole batch would,
+    /// up to summation order.
     package func step(_ batch: TrainingBatch, clsWeight: Double, locWeight: Double) -> RPNLoss {
         let zf = templateBranch.forward(batch.template)
         let xf = searchBranch.forward(batch.search)
         let (cls, loc) = head.forward(template: zf, search: xf)
         let loss = RPNLoss(
             cls: cls, loc: loc, labelCls: batch.labelCls, labelLoc: batch.labelLoc, labelLocWeight: batch.labelLocWeight,
-            clsWeight: clsWeight, locWeight: locWeight, dCls: dCls, dLoc: dLoc)
+            clsWeight: clsWeight, locWeight: locWeight, dCls: dCls, dLoc: dLoc, group: group)
         let (dz, dx) = head.backward(cls: dCls, loc: dLoc)
         if let start = backboneBackwardStart {
             _ = searchBranch.backward(dx, downTo: start)
             _ = templateBranch.backward(dz, downTo: start)
         }
+        group.allReduceGradients(parameters)
         return loss
     }
 
