@@ -26,14 +26,18 @@ struct TrainStep: ParsableCommand {
             and OUTPUT/updated.safetensors (parameters after the step and the BatchNorm running \
             statistics after the forward, pysot names). Every trainable parameter uses --lr \
             (pysot's trainer would use its schedule's rate and BACKBONE.LAYERS_LR times it for \
-            the backbone: pass them as --lr and --backbone-lr).
+            the backbone: pass them as --lr and --backbone-lr). A NanoTrack config (META_ARC \
+            nanotrack) selects NanoTrackV3 (NanoTrack's key names, the neck bound but unused) and \
+            its batch: template.npy, search.npy, label_cls.npy (N,15,15) and label_loc.npy \
+            (N,4,15,15) l,t,r,b distances, as NanoTrack's PointTarget makes them (no \
+            label_loc_weight), with NanoTrack's cls + linear IoU losses.
             """)
 
     @Option(help: "pysot experiment config, config.yaml.")
     var cfg: String
     @Option(help: "Model weights: .pth (zip, legacy or a training snapshot) or .safetensors, pysot key names.")
     var snapshot: String
-    @Option(help: "Folder with template.npy, search.npy, label_cls.npy, label_loc.npy, label_loc_weight.npy.")
+    @Option(help: "Folder with template.npy, search.npy, label_cls.npy, label_loc.npy, label_loc_weight.npy (NanoTrack: no label_loc_weight).")
     var batch: String
     @Option(help: "Output folder (created if missing).")
     var output: String
@@ -55,6 +59,7 @@ struct TrainStep: ParsableCommand {
     func run() throws {
         try reportingErrors {
             try applyThreads(threads, preferred: nil)
+            if let text = nanoTrackConfigText() { return try runNanoTrack(configText: text) }
             let configURL = URL(fileURLWithPath: cfg)
             let config = try PysotConfig.load(contentsOf: configURL)
             for warning in config.warnings { printError("warning: \(cfg): \(warning)") }
@@ -120,4 +125,4 @@ struct TrainStep: ParsableCommand {
 }
 
 /// A Double as a JSON number (shortest round-trip digits), or a string for NaN / infinity.
-private func jsonNumber(_ v: Double) -> String { v.isFinite ? "\(v)" : "\"\(v)\"" }
+func jsonNumber(_ v: Double) -> String { v.isFinite ? "\(v)" : "\"\(v)\"" }
