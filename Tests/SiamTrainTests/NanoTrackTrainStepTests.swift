@@ -245,6 +245,38 @@ struct NanoTrackTrainStepTests {
         }
     }
 
+    @Test func trainStepCommandStopsOnABadNanoTrackBatchWithAnErrorNamingTheProblem() throws {
+        let tmp = TrainStepCommandTests.temporary()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let batch = tmp.appendingPathComponent("batch")
+        try FileManager.default.createDirectory(at: batch, withIntermediateDirectories: true)
+        for name in ["template.npy", "search.npy", "label_cls.npy"] {
+            try FileManager.default.copyItem(at: Self.root.appendingPathComponent(name), to: batch.appendingPathComponent(name))
+        }
+        let out = tmp.appendingPathComponent("out")
+        func run() throws -> (status: Int32, stdout: String, stderr: String) {
+            try TrainStepCommandTests.run([
+                "train-step", "--cfg", Self.root.appendingPathComponent("configv3.yaml").path, "--snapshot",
+                TrackingModel.bundledSnapshot.path, "--batch", batch.path, "--output", out.path, "--frozen-backbone"
+            ])
+        }
+        let missing = try run()
+        #expect(missing.status == 1 && missing.stderr.contains("label_loc.npy") && missing.stderr.contains("is missing"), "\(missing.stderr)")
+
+        // pysot's anchor labels [N, A, H, W] instead of NanoTrack's point labels.
+        try NumPyArray(Tensor(zeros: [3, 4, 15, 15])).write(to: batch.appendingPathComponent("label_loc.npy"))
+        try NumPyArray(Tensor(zeros: [3, 1, 15, 15])).write(to: batch.appendingPathComponent("label_cls.npy"))
+        let anchors = try run()
+        #expect(anchors.status == 1 && anchors.stderr.contains("label_cls.npy has shape [3, 1, 15, 15]"), "\(anchors.stderr)")
+
+        // No positive point: NanoTrack's IoU loss asserts.
+        try NumPyArray(Tensor(zeros: [3, 15, 15])).write(to: batch.appendingPathComponent("label_cls.npy"))
+        let negatives = try run()
+        #expect(negatives.status == 1 && negatives.stderr.contains("no positive point"), "\(negatives.stderr)")
+        #expect(negatives.stderr.split(separator: "\n").count == 1, "one error line: \(negatives.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.path), "nothing is written on an error")
+    }
+
     @Test func trainLayersOtherThanFeaturesAreRefused() throws {
         let weights = try StateDict.load(contentsOf: TrackingModel.bundledSnapshot)
         #expect(throws: TrainingModelError.self) { try NanoTrackTrainingModel(stateDict: weights, backbone: .layers(["layer4"])) }
