@@ -83,11 +83,12 @@ final class BANHeadTraining {
         let pointwise: Pointwise, depthwise: Depthwise
         let concat = ConcatLayer()
         /// `down`, tower, output (and `exp` for `reg`).
-        var tail = TrainingSequence([])
+        let tail: TrainingSequence
 
-        init(pointwise: Pointwise, depthwise: Depthwise) {
+        init(pointwise: Pointwise, depthwise: Depthwise, tail: [any TrainingLayer]) {
             self.pointwise = pointwise
             self.depthwise = depthwise
+            self.tail = TrainingSequence(tail)
         }
 
         func forward(template z: TrainingBuffer, search x: TrainingBuffer) -> TrainingBuffer {
@@ -97,10 +98,12 @@ final class BANHeadTraining {
         /// Adds d loss / d (template, search features) into `dz`, `dx` (`first`: writes them).
         func backward(_ dy: TrainingBuffer, dz: TrainingBuffer, dx: TrainingBuffer, first: Bool) {
             concat.backward(tail.backward(dy))
-            for (i, g) in [pointwise.backward(concat.firstGradient), depthwise.backward(concat.secondGradient)].enumerated() {
-                accumulate(g.template, into: dz, overwrite: first && i == 0)
-                accumulate(g.search, into: dx, overwrite: first && i == 0)
-            }
+            let p = pointwise.backward(concat.firstGradient)
+            accumulate(p.template, into: dz, overwrite: first)
+            accumulate(p.search, into: dx, overwrite: first)
+            let d = depthwise.backward(concat.secondGradient)
+            accumulate(d.template, into: dz, overwrite: false)
+            accumulate(d.search, into: dx, overwrite: false)
         }
 
         private func accumulate(_ g: TrainingBuffer, into target: TrainingBuffer, overwrite: Bool) {
@@ -148,10 +151,8 @@ final class BANHeadTraining {
         let positions = Self.templateSide * Self.templateSide
         let downReg = w.conv(prefix + "down_reg.0", in: c + positions, out: c, kernel: 1, bias: true)
         let downCls = w.conv(prefix + "down_cls.0", in: c + positions, out: c, kernel: 1, bias: true)
-        cls = Branch(pointwise: pwCls, depthwise: dwCls)
-        cls.tail = TrainingSequence([downCls] + clsTower + [clsLogits])
-        reg = Branch(pointwise: pwReg, depthwise: dwReg)
-        reg.tail = TrainingSequence([downReg] + bboxTower + [bboxPred, ActivationLayer(.exp)])
+        cls = Branch(pointwise: pwCls, depthwise: dwCls, tail: [downCls] + clsTower + [clsLogits])
+        reg = Branch(pointwise: pwReg, depthwise: dwReg, tail: [downReg] + bboxTower + [bboxPred, ActivationLayer(.exp)])
     }
 
     /// `(logits [N, 2, X-1, X-1], loc [N, 4, X-1, X-1] after exp)` for template features
