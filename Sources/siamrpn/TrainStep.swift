@@ -30,14 +30,18 @@ struct TrainStep: ParsableCommand {
             --mpi=pmix -n P) each process steps on its contiguous slice of the N samples (N >= P), \
             with the gradients, the loss normalisers and the BatchNorm statistics summed over the \
             processes, and rank 0 writes the same files as one process would (up to summation \
-            order); each process then uses cores / (processes on its machine) threads by default.
+            order); each process then uses cores / (processes on its machine) threads by default. \
+            A NanoTrack config (META_ARC nanotrack) selects NanoTrackV3 (NanoTrack's key names, the \
+            neck bound but unused) and its batch: template.npy, search.npy, label_cls.npy (N,15,15) \
+            and label_loc.npy (N,4,15,15) l,t,r,b distances, as NanoTrack's PointTarget makes them \
+            (no label_loc_weight), with NanoTrack's cls + linear IoU losses (one process only).
             """)
 
     @Option(help: "pysot experiment config, config.yaml.")
     var cfg: String
     @Option(help: "Model weights: .pth (zip, legacy or a training snapshot) or .safetensors, pysot key names.")
     var snapshot: String
-    @Option(help: "Folder with template.npy, search.npy, label_cls.npy, label_loc.npy, label_loc_weight.npy.")
+    @Option(help: "Folder with template.npy, search.npy, label_cls.npy, label_loc.npy, label_loc_weight.npy (NanoTrack: no label_loc_weight).")
     var batch: String
     @Option(help: "Output folder (created if missing).")
     var output: String
@@ -59,6 +63,11 @@ struct TrainStep: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let group = try ProcessGroup.fromEnvironment()
+            if let text = nanoTrackConfigText() {
+                guard group.size == 1 else { throw CLIError("train-step runs NanoTrack in one process only, not under mpirun") }
+                try applyThreads(threads, preferred: nil)
+                return try runNanoTrack(configText: text)
+            }
             // Every process checks its inputs; they agree on the outcome before the step, and the
             // lowest failing rank alone reports (the others exit 1 quietly).
             let prepared: Prepared
@@ -157,4 +166,4 @@ struct TrainStep: ParsableCommand {
 }
 
 /// A Double as a JSON number (shortest round-trip digits), or a string for NaN / infinity.
-private func jsonNumber(_ v: Double) -> String { v.isFinite ? "\(v)" : "\"\(v)\"" }
+func jsonNumber(_ v: Double) -> String { v.isFinite ? "\(v)" : "\"\(v)\"" }

@@ -82,7 +82,7 @@ extension NanoTrackConfig {
 
     /// Whether `yaml` is a NanoTrack config (`META_ARC: nanotrack` or a `mobilenetv3_small*`
     /// backbone) rather than a pysot one.
-    static func describes(_ yaml: String) -> Bool {
+    package static func describes(_ yaml: String) -> Bool {
         guard let root = try? Yams.load(yaml: yaml) as? [String: Any] else { return false }
         if let arc = root["META_ARC"] as? String, arc.lowercased() == "nanotrack" { return true }
         if let type = (root["BACKBONE"] as? [String: Any])?["TYPE"] as? String, type.hasPrefix("mobilenetv3_small") { return true }

@@ -8,22 +8,22 @@ import SiamNN
 /// squeeze-excitation comes *before* the activation that follows the depth-wise BN (after it in
 /// the no-expansion block `features.1`); SE uses h-sigmoid and reduction `_make_divisible(C // 4, 8)`;
 /// V3's last block (`features.9`, 48 -> 96) has stride 1. Residual when stride 1 and in == out.
-struct NanoMobileNetV3 {
+package struct NanoMobileNetV3 {
     /// `(kernel, expansion t, out channels, SE, h-swish, stride)` of NanoTrack's `cfgs`.
-    typealias Setting = (k: Int, t: Double, c: Int, se: Bool, hs: Bool, s: Int)
+    package typealias Setting = (k: Int, t: Double, c: Int, se: Bool, hs: Bool, s: Int)
 
     /// `mobilenetv3_small` (V1/V2): blocks `features.1...8`, 48 output channels.
-    static let small: [Setting] = [
+    package static let small: [Setting] = [
         (3, 1, 16, true, false, 2), (3, 4.5, 24, false, false, 2), (3, 3.67, 24, false, false, 1),
         (5, 4, 40, true, true, 2), (5, 6, 40, true, true, 1), (5, 6, 40, true, true, 1),
         (5, 3, 48, true, true, 1), (5, 3, 48, true, true, 1)
     ]
     /// `mobilenetv3_small_v3`: the same plus `features.9` (48 -> 96, stride 1), 96 output channels.
-    static let smallV3: [Setting] = small + [(5, 6, 96, true, true, 1)]
+    package static let smallV3: [Setting] = small + [(5, 6, 96, true, true, 1)]
 
     /// Python `_make_divisible(v, divisor)`: round to a multiple of `divisor`, at least `divisor`,
     /// never more than 10 % below `v`.
-    static func makeDivisible(_ v: Double, _ divisor: Int = 8) -> Int {
+    package static func makeDivisible(_ v: Double, _ divisor: Int = 8) -> Int {
         var n = max(divisor, Int(v + Double(divisor) / 2) / divisor * divisor)
         if Double(n) < 0.9 * v { n += divisor }
         return n

@@ -19,29 +19,8 @@ package struct TrainingBatch {
 
     /// Reads and checks the five files of `directory` (`TrainingBatchError` names the file at fault).
     package init(directory: URL) throws {
-        func read(_ name: String) throws -> NumPyArray {
-            let url = directory.appendingPathComponent(name)
-            guard FileManager.default.fileExists(atPath: url.path) else {
-                throw TrainingBatchError(file: url.path, problem: "is missing; a batch folder holds \(Self.fileNames.joined(separator: ", "))")
-            }
-            do {
-                return try NumPyArray(contentsOf: url)
-            } catch {
-                throw TrainingBatchError(file: url.path, problem: "is not a readable .npy file (\(error))")
-            }
-        }
-        func images(_ name: String) throws -> TrainingBuffer {
-            let a = try read(name)
-            guard a.shape.count == 4, a.shape[1] == 3, a.shape.allSatisfy({ $0 > 0 }) else {
-                throw TrainingBatchError(file: name, problem: "has shape \(a.shape); expected [N, 3, H, W] (BGR NCHW)")
-            }
-            guard [.uint8, .float32, .float64, .float16].contains(a.dtype) else {
-                throw TrainingBatchError(file: name, problem: "holds \(a.dtype); expected uint8 or float pixels")
-            }
-            let v = a.floats()
-            guard v.allSatisfy(\.isFinite) else { throw TrainingBatchError(file: name, problem: "holds a NaN or infinite pixel") }
-            return TrainingBuffer(shape: a.shape, values: v)
-        }
+        func read(_ name: String) throws -> NumPyArray { try Self.read(name, in: directory, expecting: Self.fileNames) }
+        func images(_ name: String) throws -> TrainingBuffer { try Self.images(read(name), file: name) }
         template = try images("template.npy")
         search = try images("search.npy")
         let n = template.batch
@@ -76,6 +55,33 @@ package struct TrainingBatch {
 }
 
 extension TrainingBatch {
+    /// Reads `directory/name` (`TrainingBatchError` when it is missing, saying a batch folder
+    /// holds `expecting`, or not a `.npy` file).
+    static func read(_ name: String, in directory: URL, expecting: [String]) throws -> NumPyArray {
+        let url = directory.appendingPathComponent(name)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw TrainingBatchError(file: url.path, problem: "is missing; a batch folder holds \(expecting.joined(separator: ", "))")
+        }
+        do {
+            return try NumPyArray(contentsOf: url)
+        } catch {
+            throw TrainingBatchError(file: url.path, problem: "is not a readable .npy file (\(error))")
+        }
+    }
+
+    /// `[N, 3, H, W]` uint8 or float finite pixels of `file`.
+    static func images(_ a: NumPyArray, file name: String) throws -> TrainingBuffer {
+        guard a.shape.count == 4, a.shape[1] == 3, a.shape.allSatisfy({ $0 > 0 }) else {
+            throw TrainingBatchError(file: name, problem: "has shape \(a.shape); expected [N, 3, H, W] (BGR NCHW)")
+        }
+        guard [.uint8, .float32, .float64, .float16].contains(a.dtype) else {
+            throw TrainingBatchError(file: name, problem: "holds \(a.dtype); expected uint8 or float pixels")
+        }
+        let v = a.floats()
+        guard v.allSatisfy(\.isFinite) else { throw TrainingBatchError(file: name, problem: "holds a NaN or infinite pixel") }
+        return TrainingBuffer(shape: a.shape, values: v)
+    }
+
     /// The model's batch of a loader batch (`labelShape` `[B, A, O, O]`).
     package init(_ batch: DatasetBatch, labelShape: [Int]) {
         let n = batch.items.count

@@ -1,0 +1,86 @@
+// Mirrors one iteration of NanoTrack's bin/train.py train(): forward, loss.backward(), clip_grad_norm_, optimizer.step()
+import Foundation
+import SiamNN
+import SiamRPN
+import SiamTrain
+
+extension TrainStep {
+    /// The config's text when it describes a NanoTrack model (as `TrackingModel.load` decides:
+    /// `META_ARC: nanotrack` or a `mobilenetv3_small*` backbone); nil otherwise or when it
+    /// cannot be read (pysot's loader then reports that).
+    func nanoTrackConfigText() -> String? {
+        guard let text = try? String(contentsOf: URL(fileURLWithPath: cfg), encoding: .utf8), NanoTrackConfig.describes(text) else {
+            return nil
+        }
+        return text
+    }
+
+    /// `train-step` for NanoTrackV3: the batch of `NanoTrackTrainingBatch`, NanoTrack's losses,
+    /// the same outputs as pysot's step.
+    func runNanoTrack(configText: String) throws {
+        let configURL = URL(fileURLWithPath: cfg)
+        let (config, warnings) = try NanoTrackTrainingConfig.read(yaml: configText, source: cfg)
+        for warning in warnings { printError("warning: \(cfg): \(warning)") }
+        let weights = try StateDict.load(contentsOf: URL(fileURLWithPath: snapshot))
+        let model: NanoTrackTrainingModel
+        do {
+            model = try NanoTrackTrainingModel(stateDict: weights, frozenBackbone: frozenBackbone)
+        } catch let error as TrainingModelError {
+            throw CLIError("\(snapshot) and \(cfg): \(error)")
+        }
+        let batchURL = URL(fileURLWithPath: batch, isDirectory: true)
+        let data: NanoTrackTrainingBatch
+        do {
+            data = try NanoTrackTrainingBatch(directory: batchURL)
+            try model.check(data)
+        } catch let error as TrainingBatchError {
+            throw CLIError("\(error) (in '\(batch)')")
+        }
+        let dir = URL(fileURLWithPath: output, isDirectory: true)
+        let outputs = ["losses.json", "gradients.safetensors", "updated.safetensors"].map { dir.appendingPathComponent($0) }
+        try refuseOverwritingInputs(
+            outputs: outputs,
+            inputs: [("config", configURL), ("snapshot", URL(fileURLWithPath: snapshot))]
+                + NanoTrackTrainingBatch.fileNames.map { ("batch", batchURL.appendingPathComponent($0)) })
+
+        let start = Date()
+        model.zeroGradients()
+        let loss: NanoTrackLoss
+        do {
+            loss = try model.step(data, clsWeight: config.train.clsWeight, locWeight: config.train.locWeight)
+        } catch let error as NanoTrackLossError {
+            throw CLIError("\(batch): \(error)")
+        }
+        let gradients = model.weights.gradients()
+        let valid = loss.totalLoss.isFinite && loss.totalLoss <= 1e4
+        let sgd = ClippedSGD(momentum: config.train.momentum, weightDecay: config.train.weightDecay, maxNorm: config.train.gradClip)
+        var clip: ClippedSGD.Clip?
+        if valid {
+            clip = sgd.clip(model.parameters)
+            let headLR = lr ?? config.train.baseLR
+            let backboneLR = backboneLr ?? headLR
+            sgd.step(model.parameters) { $0.name.hasPrefix("backbone.") ? backboneLR : headLR }
+        } else {
+            printError("warning: total loss \(loss.totalLoss) is not finite or above 1e4; like NanoTrack's trainer, the step is skipped")
+        }
+        let seconds = Date().timeIntervalSince(start)
+
+        try createDirectory(dir)
+        let json = """
+            {"cls_loss": \(jsonNumber(loss.clsLoss)), "loc_loss": \(jsonNumber(loss.locLoss)), \
+            "total_loss": \(jsonNumber(loss.totalLoss)), "grad_total_norm": \(jsonNumber(clip?.totalNorm ?? .nan)), \
+            "clip_coefficient": \(jsonNumber(clip?.coefficient ?? .nan)), "updated": \(valid)}
+
+            """
+        do {
+            try Data(json.utf8).write(to: outputs[0], options: .atomic)
+        } catch {
+            throw CLIError("cannot write '\(outputs[0].path)': \(describeFileError(error))")
+        }
+        try Safetensors.write(gradients, to: outputs[1])
+        try Safetensors.write(model.weights.stateDict(), to: outputs[2])
+        print(
+            "cls_loss \(loss.clsLoss) loc_loss \(loss.locLoss) total_loss \(loss.totalLoss)"
+                + " (\(gradients.keys.count) gradients, \(String(format: "%.0f", seconds * 1000)) ms) -> \(dir.path)")
+    }
+}
