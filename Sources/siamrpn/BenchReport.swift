@@ -62,6 +62,7 @@ struct BenchReport {
             "separate": separate.map { s -> Any in
                 [
                     "step_ms": s.stepMs.json, "targets_per_second": s.targetsPerSecond,
+                    "stages_ms": Dictionary(uniqueKeysWithValues: s.stagesMs.map { ($0.0, $0.1.json) }),
                     "allocations_per_step": s.allocationsPerStep.map { $0 as Any } ?? NSNull(),
                     "speedup": targetsPerSecond / s.targetsPerSecond
                 ] as [String: Any]
@@ -109,10 +110,11 @@ struct BenchReport {
     }
 }
 
-/// The separate trackers' side of a `--targets T` run: one tracker step each, ms; targets x
-/// frames per second; allocations per tracker step.
+/// The separate trackers' side of a `--targets T` run: one tracker step each and its stages, ms;
+/// targets x frames per second; allocations per tracker step.
 struct SeparateTrackers {
     var stepMs: Summary
+    var stagesMs: [(String, Summary)]
     var targetsPerSecond: Double
     var allocationsPerStep: Double?
 }

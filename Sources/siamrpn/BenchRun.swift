@@ -73,7 +73,9 @@ struct BenchRun {
             separate: multi == nil
                 ? nil
                 : SeparateTrackers(
-                    stepMs: Summary(separate.stepMs), targetsPerSecond: steps / separate.seconds,
+                    stepMs: Summary(separate.stepMs),
+                    stagesMs: zip(BenchStage.allCases, separate.stageMs).map { ($0.name, Summary($1)) },
+                    targetsPerSecond: steps / separate.seconds,
                     allocationsPerStep: separate.allocationsPerStep),
             isa: kernels.cpu.isaName, blasCore: kernels.coreName, blasCoreOrigin: KernelRelaunch.origin, cpu: kernels.cpu.brand)
     }

@@ -138,7 +138,7 @@ final class TrackingRun {
         for r in results { r.close() }
         let video = finishVideo(writer, partial: partial)
         return Outcome(
-            sequence: source.name, frames: boxes.count, seconds: Date().timeIntervalSince(start),
+            sequence: source.name, frames: boxes[0].count, seconds: Date().timeIntervalSince(start),
             trackingSeconds: trackingSeconds, lostFrames: lost, videoFile: video, boxes: boxes,
             stop: stop, warnings: warnings)
     }
