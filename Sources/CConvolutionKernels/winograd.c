@@ -12,7 +12,8 @@
 
 static int ceil_div(int a, int b) { return (a + b - 1) / b; }
 
-int siam_winograd_tile_count(const siam_winograd_geometry *g) {
+// Tiles of one image.
+static int image_tile_count(const siam_winograd_geometry *g) {
     int d = g->dilation, total = 0;
     for (int a = 0; a < d; a++) {
         int rows = ceil_div(g->out_h - a, d);
@@ -24,11 +25,13 @@ int siam_winograd_tile_count(const siam_winograd_geometry *g) {
     return total;
 }
 
-void siam_winograd_tile_offsets(
-    const siam_winograd_geometry *g, int first, int count, int32_t *in_offsets, int32_t *out_offsets) {
-    for (int i = 0; i < count * 36; i++) in_offsets[i] = -1;
-    for (int i = 0; i < count * 16; i++) out_offsets[i] = -1;
-    int d = g->dilation, t = 0;
+int siam_winograd_tile_count(const siam_winograd_geometry *g) { return g->batch * image_tile_count(g); }
+
+// The offsets of image n's tiles that fall in `first ..< first + count` (tile numbers of the batch).
+static void image_tile_offsets(
+    const siam_winograd_geometry *g, int n, int first, int count, int32_t *in_offsets, int32_t *out_offsets) {
+    int d = g->dilation, t = n * image_tile_count(g);
+    int32_t in_base = n * g->in_h * g->in_w, out_base = n * g->out_h * g->out_w;
     for (int a = 0; a < d; a++) {
         int rows = ceil_div(g->out_h - a, d);
         for (int b = 0; b < d; b++) {
@@ -42,7 +45,7 @@ void siam_winograd_tile_offsets(
                         for (int s = 0; s < 6; s++) {
                             int ix = b - g->padding + d * (4 * tx + s);
                             int ok = iy >= 0 && iy < g->in_h && ix >= 0 && ix < g->in_w;
-                            in_offsets[(group * 36 + r * 6 + s) * LANES + lane] = ok ? iy * g->in_w + ix : -1;
+                            in_offsets[(group * 36 + r * 6 + s) * LANES + lane] = ok ? in_base + iy * g->in_w + ix : -1;
                         }
                     }
                     for (int r = 0; r < 4; r++) {
@@ -50,13 +53,23 @@ void siam_winograd_tile_offsets(
                         for (int s = 0; s < 4; s++) {
                             int ox = b + d * (4 * tx + s);
                             int ok = oy < g->out_h && ox < g->out_w;
-                            out_offsets[(group * 16 + r * 4 + s) * LANES + lane] = ok ? oy * g->out_w + ox : -1;
+                            out_offsets[(group * 16 + r * 4 + s) * LANES + lane] = ok ? out_base + oy * g->out_w + ox : -1;
                         }
                     }
                 }
             }
         }
     }
+}
+
+void siam_winograd_tile_offsets(
+    const siam_winograd_geometry *g, int first, int count, int32_t *in_offsets, int32_t *out_offsets) {
+    for (int i = 0; i < count * 36; i++) in_offsets[i] = -1;
+    for (int i = 0; i < count * 16; i++) out_offsets[i] = -1;
+    int per_image = image_tile_count(g);
+    int n_last = (first + count - 1) / per_image;
+    if (n_last >= g->batch) n_last = g->batch - 1;
+    for (int n = first / per_image; n <= n_last; n++) image_tile_offsets(g, n, first, count, in_offsets, out_offsets);
 }
 
 // B^T applied to six values (one column or row of a 6x6 tile).

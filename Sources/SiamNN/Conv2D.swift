@@ -85,10 +85,10 @@ public struct Conv2D: Sendable {
 
     var isDepthwise: Bool { groups == inChannels && groups == outChannels && groups > 1 }
     var isPointwise: Bool { kernelH == 1 && kernelW == 1 && stride == 1 && padding == 0 && groups == 1 }
-    /// Scratch floats `run` needs for im2col.
-    func scratchCount(h: Int, w: Int) -> Int {
+    /// Scratch floats `run` needs for im2col of `batch` images.
+    func scratchCount(h: Int, w: Int, batch: Int = 1) -> Int {
         if isDepthwise || isPointwise { return 0 }
         let o = outputSize(h: h, w: w)
-        return (inChannels / groups) * kernelH * kernelW * o.h * o.w
+        return (inChannels / groups) * kernelH * kernelW * batch * o.h * o.w
     }
 }

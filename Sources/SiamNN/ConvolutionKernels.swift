@@ -1,23 +1,26 @@
-/// Convolution kernels on raw CHW buffers (batch 1). Layouts: input `C x H x W`, output
-/// `O x OH x OW`, weights OIHW, all row-major Float32.
+/// Convolution kernels on raw buffers of channel-major batches (`FeatureMap`). Layouts: input
+/// `C x N x H x W`, output `O x N x OH x OW` (CHW for N = 1), weights OIHW, all row-major Float32.
 
 /// Geometry of one convolution.
 struct ConvGeometry {
     var inChannels: Int, outChannels: Int, groups: Int
     var kernelH: Int, kernelW: Int, stride: Int, padding: Int, dilation: Int
     var inH: Int, inW: Int
+    /// Images in the batch (`C x batch x H x W` input).
+    var batch = 1
     var outH: Int { (inH + 2 * padding - dilation * (kernelH - 1) - 1) / stride + 1 }
     var outW: Int { (inW + 2 * padding - dilation * (kernelW - 1) - 1) / stride + 1 }
 }
 
-/// Unfolds the input channels `c0..<c0+channels` into a `(channels*kh*kw) x (OH*OW)` matrix
-/// (zeros where the kernel hits padding), row `(c*kh + ky)*kw + kx`.
+/// Unfolds the input channels `c0..<c0+channels` into a `(channels*kh*kw) x (N*OH*OW)` matrix
+/// (zeros where the kernel hits padding), row `(c*kh + ky)*kw + kx`, the N images' columns side
+/// by side (image n at column `n * OH*OW`).
 func im2col(
     _ g: ConvGeometry, input: UnsafePointer<Float>, firstChannel c0: Int, channels: Int,
     into col: UnsafeMutablePointer<Float>
 ) {
     parallelChunks(
-        channels * g.kernelH * g.kernelW, minChunk: minimumChunk(workPerItem: g.outH * g.outW, atLeast: 8),
+        channels * g.kernelH * g.kernelW, minChunk: minimumChunk(workPerItem: g.batch * g.outH * g.outW, atLeast: 8),
         Im2colRows(g: g, input: input, firstChannel: c0, col: col))
 }
 
@@ -29,67 +32,74 @@ private struct Im2colRows: ChunkedWork {
     let col: UnsafeMutablePointer<Float>
 
     func run(_ rows: Range<Int>) {
+        for row in rows {
+            for image in 0..<g.batch { unfold(row: row, image: image) }
+        }
+    }
+
+    /// Row `row` of the matrix, image `image`'s `OH*OW` columns.
+    @inline(__always)
+    private func unfold(row: Int, image: Int) {
         let oh = g.outH
         let ow = g.outW
         let n = oh * ow
         let kk = g.kernelH * g.kernelW
         let c0 = firstChannel
-        for row in rows {
-            let c = row / kk
-            let ky = (row % kk) / g.kernelW
-            let kx = row % g.kernelW
-            let src = input + (c0 + c) * g.inH * g.inW
-            let dst = col + row * n
-            let xOffset = kx * g.dilation - g.padding
-            // output columns whose input column is inside the image: lo..<hi
-            var lo = 0
-            while lo < ow && lo * g.stride + xOffset < 0 { lo += 1 }
-            var hi = ow
-            while hi > lo && (hi - 1) * g.stride + xOffset >= g.inW { hi -= 1 }
-            for oy in 0..<oh {
-                let iy = oy * g.stride - g.padding + ky * g.dilation
-                let d = dst + oy * ow
-                if iy < 0 || iy >= g.inH {
-                    d.update(repeating: 0, count: ow)
-                    continue
-                }
-                let s = src + iy * g.inW + xOffset
-                if lo > 0 { d.update(repeating: 0, count: lo) }
-                if g.stride == 1 {
-                    (d + lo).update(from: s + lo, count: hi - lo)
-                } else if g.stride == 2 {
-                    // Eight at a time: elements 0, 2, ..., 14 from two loads ending at element 14.
-                    var ox = lo
-                    while hi &- ox >= 8 {
-                        let src = UnsafeRawPointer(s + 2 &* ox)
-                        let a = src.loadUnaligned(as: SIMD8<Float>.self)
-                        let b = src.loadUnaligned(fromByteOffset: 28, as: SIMD8<Float>.self)
-                        UnsafeMutableRawPointer(d + ox).storeBytes(
-                            of: SIMD8(lowHalf: a.evenHalf, highHalf: b.oddHalf),
-                            as: SIMD8<Float>.self)
-                        ox &+= 8
-                    }
-                    while ox < hi {
-                        d[ox] = s[2 &* ox]
-                        ox &+= 1
-                    }
-                } else {
-                    for ox in lo..<hi { d[ox] = s[ox * g.stride] }
-                }
-                if hi < ow { (d + hi).update(repeating: 0, count: ow - hi) }
+        let c = row / kk
+        let ky = (row % kk) / g.kernelW
+        let kx = row % g.kernelW
+        let src = input + ((c0 + c) * g.batch + image) * g.inH * g.inW
+        let dst = col + (row * g.batch + image) * n
+        let xOffset = kx * g.dilation - g.padding
+        // output columns whose input column is inside the image: lo..<hi
+        var lo = 0
+        while lo < ow && lo * g.stride + xOffset < 0 { lo += 1 }
+        var hi = ow
+        while hi > lo && (hi - 1) * g.stride + xOffset >= g.inW { hi -= 1 }
+        for oy in 0..<oh {
+            let iy = oy * g.stride - g.padding + ky * g.dilation
+            let d = dst + oy * ow
+            if iy < 0 || iy >= g.inH {
+                d.update(repeating: 0, count: ow)
+                continue
             }
+            let s = src + iy * g.inW + xOffset
+            if lo > 0 { d.update(repeating: 0, count: lo) }
+            if g.stride == 1 {
+                (d + lo).update(from: s + lo, count: hi - lo)
+            } else if g.stride == 2 {
+                // Eight at a time: elements 0, 2, ..., 14 from two loads ending at element 14.
+                var ox = lo
+                while hi &- ox >= 8 {
+                    let src = UnsafeRawPointer(s + 2 &* ox)
+                    let a = src.loadUnaligned(as: SIMD8<Float>.self)
+                    let b = src.loadUnaligned(fromByteOffset: 28, as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(d + ox).storeBytes(
+                        of: SIMD8(lowHalf: a.evenHalf, highHalf: b.oddHalf),
+                        as: SIMD8<Float>.self)
+                    ox &+= 8
+                }
+                while ox < hi {
+                    d[ox] = s[2 &* ox]
+                    ox &+= 1
+                }
+            } else {
+                for ox in lo..<hi { d[ox] = s[ox * g.stride] }
+            }
+            if hi < ow { (d + hi).update(repeating: 0, count: ow - hi) }
         }
     }
 }
 
 /// `output = weight (*) input` without bias or activation, for any geometry (groups included)
-/// except depth-wise, through im2col + sgemm; `scratch` holds `(C/groups)*kh*kw*OH*OW` floats
-/// (unused for 1x1 stride-1 unpadded convolutions, which multiply the input directly).
+/// except depth-wise, through im2col + sgemm (`N*OH*OW` columns); `scratch` holds
+/// `(C/groups)*kh*kw*N*OH*OW` floats (unused for 1x1 stride-1 unpadded convolutions, which
+/// multiply the input directly).
 func convolveGEMM(
     _ g: ConvGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>?
 ) {
-    let n = g.outH * g.outW
+    let n = g.batch * g.outH * g.outW
     let cinG = g.inChannels / g.groups
     let coutG = g.outChannels / g.groups
     let k = cinG * g.kernelH * g.kernelW
@@ -97,7 +107,7 @@ func convolveGEMM(
     for grp in 0..<g.groups {
         let b: UnsafePointer<Float>
         if direct {
-            b = input + grp * cinG * g.inH * g.inW
+            b = input + grp * cinG * g.batch * g.inH * g.inW
         } else {
             im2col(g, input: input, firstChannel: grp * cinG, channels: cinG, into: scratch!)
             b = UnsafePointer(scratch!)
@@ -108,7 +118,8 @@ func convolveGEMM(
     }
 }
 
-/// Depth-wise convolution (groups == channels, one kh x kw filter per channel), direct loops.
+/// Depth-wise convolution (groups == channels, one kh x kw filter per channel, the same for every
+/// image of the batch: plane p uses filter `p / batch`), direct loops.
 func convolveDepthwise(
     _ g: ConvGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     output: UnsafeMutablePointer<Float>
@@ -127,7 +138,7 @@ func convolveDepthwiseGeneric(
 ) {
     let work = g.outH * g.outW * g.kernelH * g.kernelW
     parallelChunks(
-        g.inChannels, minChunk: minimumChunk(workPerItem: work, atLeast: 4),
+        g.inChannels * g.batch, minChunk: minimumChunk(workPerItem: work, atLeast: 4),
         GenericDepthwiseChannels(g: g, input: input, weight: weight, output: output))
 }
 
@@ -144,7 +155,7 @@ private struct GenericDepthwiseChannels: ChunkedWork {
         for c in channels {
             let src = input + c * g.inH * g.inW
             let dst = output + c * oh * ow
-            let w = weight + c * g.kernelH * g.kernelW
+            let w = weight + c / g.batch * g.kernelH * g.kernelW
             dst.update(repeating: 0, count: oh * ow)
             for ky in 0..<g.kernelH {
                 for kx in 0..<g.kernelW {
@@ -214,12 +225,14 @@ extension Conv2D {
             dilation: dilation, inH: h, inW: w)
     }
 
-    /// Runs the layer: `output = act(conv(input) + bias [+ residual])`.
+    /// Runs the layer on `batch` images (`C x batch x h x w`, channel-major):
+    /// `output = act(conv(input) + bias [+ residual])`.
     func run(
-        input: UnsafePointer<Float>, h: Int, w: Int, output: UnsafeMutablePointer<Float>,
+        input: UnsafePointer<Float>, h: Int, w: Int, batch: Int = 1, output: UnsafeMutablePointer<Float>,
         residual: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>?
     ) {
-        let g = geometry(h: h, w: w)
+        var g = geometry(h: h, w: w)
+        g.batch = batch
         weight.withUnsafeBufferPointer { wp in
             if isDepthwise {
                 convolveDepthwise(g, input: input, weight: wp.baseAddress!, output: output)
@@ -229,7 +242,7 @@ extension Conv2D {
         }
         bias.withUnsafeBufferPointer { bp in
             applyEpilogue(
-                output: output, channels: outChannels, plane: g.outH * g.outW,
+                output: output, channels: outChannels, plane: batch * g.outH * g.outW,
                 bias: bp.baseAddress!, residual: residual, activation: activation)
         }
     }

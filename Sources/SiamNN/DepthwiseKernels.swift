@@ -26,13 +26,13 @@ func convolveDepthwiseVectorized(
     let blockRows = max(1, min(oh, ((4096 / rowLength) - kh) / s + 1))
     let bufferRows = (blockRows - 1) * s + kh
     parallelChunks(
-        g.inChannels, minChunk: minimumChunk(workPerItem: oh * ow * kh * kw, atLeast: 4),
+        g.inChannels * g.batch, minChunk: minimumChunk(workPerItem: oh * ow * kh * kw, atLeast: 4),
         VectorizedDepthwiseChannels(
             g: g, input: input, weight: weight, output: output, rowLength: rowLength, blockRows: blockRows,
             bufferRows: bufferRows))
 }
 
-/// `convolveDepthwiseVectorized` on a range of channels.
+/// `convolveDepthwiseVectorized` on a range of planes (`c * batch + image`; filter `c`).
 private struct VectorizedDepthwiseChannels: ChunkedWork {
     let g: ConvGeometry
     let input: UnsafePointer<Float>
@@ -54,7 +54,7 @@ private struct VectorizedDepthwiseChannels: ChunkedWork {
             for c in channels {
                 let src = input + c * inH * inW
                 let dst = output + c * oh * ow
-                let w = weight + c * kh * kw
+                let w = weight + c / g.batch * kh * kw
                 var oy0 = 0
                 while oy0 < oh {
                     let count = min(blockRows, oh - oy0)

@@ -1,4 +1,5 @@
-/// A static inference graph: a list of layers over symbolic feature maps (batch 1, CHW).
+/// A static inference graph: a list of layers over symbolic feature maps (CHW per image; a plan
+/// may run a channel-major batch of images, `Plan.batch`).
 ///
 /// A model builds its graph once from its weights (`GraphBuilder`); `Plan` then fixes every
 /// shape for given input sizes and assigns reusable buffers, and `Workspace` owns the memory.
@@ -20,6 +21,8 @@ public struct Graph: Sendable {
     let names: [String: Int]
 
     public var inputNames: [String] { inputs.map(\.name) }
+    /// Whether every operation runs batches of several images (`Plan(graph:inputSizes:batch:)`).
+    public var supportsBatch: Bool { operations.allSatisfy(\.supportsBatch) }
     public var outputValues: [Value] { outputs }
 
     /// The value with the given name, if any.

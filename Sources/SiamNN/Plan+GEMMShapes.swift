@@ -23,7 +23,7 @@ extension Plan {
         }
         let inputCount = graph.inputs.count
         for (i, op) in graph.operations.enumerated() {
-            for g in op.gemms(op.inputs.map { shapes[$0.id] }, output: shapes[inputCount + i]) { add(g.m, g.n, g.k, g.count) }
+            for g in op.gemms(op.inputs.map { shapes[$0.id] }, output: shapes[inputCount + i], batch: batch) { add(g.m, g.n, g.k, g.count) }
         }
         return result
     }

@@ -66,7 +66,8 @@ final class WinogradWeightCache: @unchecked Sendable {
     }
 }
 
-/// How a Winograd convolution of one input shape is cut: its tiles, the tiles transformed
+/// How a Winograd convolution of one input shape and batch is cut: its tiles (those of all
+/// images of a channel-major batch in one list), the tiles transformed
 /// together (one block: `blockTiles`, a multiple of 16), and the scratch layout of a block:
 /// `V` (`36 x C x ld` transformed inputs), `M` (`36 x K x ld` products), then the tile offsets
 /// (`ld * 36` + `ld * 16` Int32), `ld` = the block's tiles rounded up to 16.
@@ -76,17 +77,25 @@ struct WinogradLayout {
     let outChannels: Int
     let tiles: Int
     let blockTiles: Int
+    /// Images in the batch (the tile list spans them all).
+    let batch: Int
 
-    /// Floats of `V` + `M` one block may take: 8 Mi floats (32 MiB). Every layer of the bundled
-    /// networks fits in one block (r50's largest, layer4's 1024 -> 2048 downsample, takes 7 Mi), so
-    /// the transformed weights (up to 288 MiB there) are streamed once per run.
+    /// Floats of `V` + `M` one block may take per image of the batch: 8 Mi floats (32 MiB). Every
+    /// layer of the bundled networks fits in one block (r50's largest, layer4's 1024 -> 2048
+    /// downsample, takes 7 Mi per image), so the transformed weights (up to 288 MiB there) are
+    /// streamed once per run, and a batch of N images makes each of the 36 products N times
+    /// wider instead of N times more frequent (OpenBLAS packs `U_p` once per call).
     static let blockBudget = 8 << 20
 
-    init(_ layer: Conv2D, h: Int, w: Int, blockBudget: Int = WinogradLayout.blockBudget) {
+    /// The layout of `batch` `h` x `w` inputs; a block holds at most `blockBudget` floats of `V` +
+    /// `M` (default `WinogradLayout.blockBudget` per image).
+    init(_ layer: Conv2D, h: Int, w: Int, batch: Int = 1, blockBudget: Int? = nil) {
+        let blockBudget = blockBudget ?? Self.blockBudget * batch
         let o = layer.outputSize(h: h, w: w)
         geometry = siam_winograd_geometry(
             in_h: Int32(h), in_w: Int32(w), out_h: Int32(o.h), out_w: Int32(o.w),
-            padding: Int32(layer.padding), dilation: Int32(layer.dilation))
+            padding: Int32(layer.padding), dilation: Int32(layer.dilation), batch: Int32(batch))
+        self.batch = batch
         inChannels = layer.inChannels
         outChannels = layer.outChannels
         var g = geometry
@@ -101,10 +110,12 @@ struct WinogradLayout {
     /// tile against 9 per output, at most 0.6 of them (the tiles beyond the output's edges and
     /// the transforms are paid for by the margin), and at least 16 tiles: with fewer, the 36
     /// products are too thin (`n` < 16 columns) to run near the GEMM rate of the direct path's one
-    /// product (AlexNet's template-side layers on 10x10 maps and smaller ran 2x slower).
+    /// product (AlexNet's template-side layers on 10x10 maps and smaller ran 2x slower). Decided
+    /// per image, so a batch runs every layer by the algorithm its batch-1 plan uses.
     var pays: Bool {
         let outputs = Int(geometry.out_h) * Int(geometry.out_w)
-        return inChannels >= 8 && outChannels >= 8 && tiles >= 16 && Double(36 * tiles) <= 0.6 * Double(9 * outputs)
+        let imageTiles = tiles / batch
+        return inChannels >= 8 && outChannels >= 8 && imageTiles >= 16 && Double(36 * imageTiles) <= 0.6 * Double(9 * outputs)
     }
 
     /// Blocks of one run and the tiles of block `b`.
@@ -164,8 +175,9 @@ func convolveWinograd(
     let c = layout.inChannels
     let k = layout.outChannels
     let lanes = Int(SIAM_WINOGRAD_LANES)
-    let inPlane = Int(layout.geometry.in_h) * Int(layout.geometry.in_w)
-    let outPlane = Int(layout.geometry.out_h) * Int(layout.geometry.out_w)
+    // A channel's planes of all images, one after the other (the tile offsets span them).
+    let inPlane = layout.batch * Int(layout.geometry.in_h) * Int(layout.geometry.in_w)
+    let outPlane = layout.batch * Int(layout.geometry.out_h) * Int(layout.geometry.out_w)
     let v = scratch
     let m = scratch + layout.vFloats
     let offsets = scratch + layout.vFloats + layout.mFloats

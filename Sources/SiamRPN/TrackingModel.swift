@@ -28,6 +28,7 @@ public struct TrackingModel: Sendable {
     /// The template crop side in pixels (TRACK.EXEMPLAR_SIZE).
     package let exemplarSize: Int
     private let tracker: @Sendable (TrackHyperparameters) throws -> any ObjectTracker
+    private let multiTracker: @Sendable () throws -> MultiTracker
 
     /// A new tracker on this model (SiamRPN++: the type `TRACK.TYPE` names; NanoTrack: its tracker).
     public func makeTracker() throws -> any ObjectTracker { try tracker(hyperparameters) }
@@ -35,6 +36,11 @@ public struct TrackingModel: Sendable {
     /// A new tracker with other hyperparameters (pysot's `tools/hp_search.py` sets the same four
     /// config keys). NanoTrack's head is built for its search size: another `instanceSize` throws.
     public func makeTracker(hyperparameters: TrackHyperparameters) throws -> any ObjectTracker { try tracker(hyperparameters) }
+
+    /// A new tracker of many targets on this model, with the config's hyperparameters: batched
+    /// through the network where it can be (SiamRPN++ with depth-wise correlation and the
+    /// short-term tracker), else separate trackers one after another (NanoTrack; `MultiTracker`).
+    public func makeMultiTracker() throws -> MultiTracker { try multiTracker() }
 
     /// Loads a config and a checkpoint (`.pth` zip or legacy, snapshot or state dict, or
     /// `.safetensors`); `convolutions` says how the 3x3 stride-1 convolutions run (Winograd
@@ -88,18 +94,20 @@ public struct TrackingModel: Sendable {
                 penaltyK: config.penaltyK, windowInfluence: config.windowInfluence, lr: config.lr, instanceSize: config.instanceSize)
             return TrackingModel(
                 network: model, name: "NanoTrackV3", warnings: warnings, preferredThreads: 1, hyperparameters: defaults,
-                exemplarSize: config.exemplarSize
-            ) { h in
-                guard h.instanceSize == config.instanceSize else {
-                    throw ModelLoadError.unsupportedModel(
-                        "NanoTrack's head is built for a \(config.instanceSize) px search region; it cannot track with \(h.instanceSize)")
-                }
-                var c = config
-                c.penaltyK = h.penaltyK
-                c.windowInfluence = h.windowInfluence
-                c.lr = h.lr
-                return NanoTracker(model: model, config: c)
-            }
+                exemplarSize: config.exemplarSize,
+                tracker: { h in
+                    guard h.instanceSize == config.instanceSize else {
+                        throw ModelLoadError.unsupportedModel(
+                            "NanoTrack's head is built for a \(config.instanceSize) px search region; it cannot track with \(h.instanceSize)")
+                    }
+                    var c = config
+                    c.penaltyK = h.penaltyK
+                    c.windowInfluence = h.windowInfluence
+                    c.lr = h.lr
+                    return NanoTracker(model: model, config: c)
+                },
+                // NanoTrack's pixel-wise correlation and channel gates run one image at a time.
+                multiTracker: { MultiTracker(makeTracker: { NanoTracker(model: model, config: config) }) })
         }
         let config = try PysotConfig.load(contentsOf: configURL)
         let spec = try config.modelSpec()
@@ -112,15 +120,16 @@ public struct TrackingModel: Sendable {
             instanceSize: config.track.instanceSize)
         return TrackingModel(
             network: model, name: "\(config.metaArc) (\(model.spec.summary))", warnings: config.warnings,
-            preferredThreads: nil, hyperparameters: defaults, exemplarSize: config.track.exemplarSize
-        ) { h in
-            var c = config
-            c.track.penaltyK = h.penaltyK
-            c.track.windowInfluence = h.windowInfluence
-            c.track.lr = h.lr
-            c.track.instanceSize = h.instanceSize
-            return try SiamRPN.makeTracker(model: model, config: c)
-        }
+            preferredThreads: nil, hyperparameters: defaults, exemplarSize: config.track.exemplarSize,
+            tracker: { h in
+                var c = config
+                c.track.penaltyK = h.penaltyK
+                c.track.windowInfluence = h.windowInfluence
+                c.track.lr = h.lr
+                c.track.instanceSize = h.instanceSize
+                return try SiamRPN.makeTracker(model: model, config: c)
+            },
+            multiTracker: { try MultiTracker(model: model, config: config) })
     }
 
     /// The default model shipped with the package: NanoTrackV3 (Apache-2.0, HonglinChu/SiamTrackers).
@@ -134,8 +143,10 @@ public struct TrackingModel: Sendable {
 
     private init(
         network: any SiameseNetwork, name: String, warnings: [String], preferredThreads: Int?, hyperparameters: TrackHyperparameters,
-        exemplarSize: Int, tracker: @escaping @Sendable (TrackHyperparameters) throws -> any ObjectTracker
+        exemplarSize: Int, tracker: @escaping @Sendable (TrackHyperparameters) throws -> any ObjectTracker,
+        multiTracker: @escaping @Sendable () throws -> MultiTracker
     ) {
+        self.multiTracker = multiTracker
         self.hyperparameters = hyperparameters
         self.network = network
         self.name = name

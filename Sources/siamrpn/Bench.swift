@@ -11,8 +11,9 @@ struct Bench: ParsableCommand {
             Tracks the bundled bag.avi (frames decoded beforehand) from its first ground-truth box. \
             Without --snapshot the config's network runs with deterministic weights (the work does \
             not depend on the values); without --config, the bundled NanoTrackV3. Times are medians, \
-            minima and maxima over --frames steps after 3 warm-up steps; with --targets T, T \
-            independent trackers (no batching) each step every frame.
+            minima and maxima over --frames steps after 3 warm-up steps. With --targets T > 1, a \
+            step is one MultiTracker update of T targets (batched through the network where it can \
+            be), and the same run times T separate trackers, each stepping every frame, for the ratio.
             """)
 
     @Option(help: "pysot (or NanoTrack) experiment config, config.yaml. Default: the bundled NanoTrackV3.")
@@ -23,7 +24,7 @@ struct Bench: ParsableCommand {
     var threads: Int?
     @Option(help: "Timed frames after the warm-up.")
     var frames: Int = 30
-    @Option(help: "Independent trackers per frame.")
+    @Option(help: "Targets per frame: one MultiTracker of T targets, against T separate trackers in the same run.")
     var targets: Int = 1
     @Option(help: "table or json (one object).")
     var format: String = "table"

@@ -3,17 +3,26 @@ import Foundation
 import SiamNN
 
 struct BenchReport {
+    /// How the targets of a run are tracked: one tracker (T = 1), a `MultiTracker` batching them
+    /// through the network, or a `MultiTracker` running them one after another.
+    enum TargetsMode: String {
+        case single = "single tracker"
+        case batched = "batched"
+        case oneByOne = "one by one"
+    }
+
     var model: String
     var threads: Int
     var frames: Int
     var targets: Int
+    var targetsMode: TargetsMode
     /// `initialize` (template crop + template branch), ms.
     var templateMs: Summary
-    /// One tracker's `update`, ms.
+    /// One step, ms: a tracker's `update` (T = 1), a `MultiTracker`'s of all T targets (T > 1).
     var stepMs: Summary
     /// Per stage of a step, ms, in `BenchStage` order.
     var stagesMs: [(String, Summary)]
-    /// Multiply-accumulates of the search branch (one step) and of the template branch.
+    /// Multiply-accumulates of one step (all its targets) and of the template branch.
     var macsPerStep: Int
     var templateMacs: Int
     /// The plan's GEMMs alone at their best measured rate (GFLOP/s), and their time (ms).
@@ -23,8 +32,11 @@ struct BenchReport {
     var allocationsPerStep: Double?
     /// Peak resident memory of the process, MiB.
     var peakRSSMiB: Double
-    /// Tracker steps per second over all targets (independent trackers).
+    /// Targets x frames per second of the steps above.
     var targetsPerSecond: Double
+    /// T > 1: the same run's T separate trackers, each stepping every frame (the reference of
+    /// the batched path).
+    var separate: SeparateTrackers?
     var isa: String
     var blasCore: String
     var blasCoreOrigin: String
@@ -40,13 +52,21 @@ struct BenchReport {
         for (name, s) in stagesMs { stages[name] = s.json }
         let object: [String: Any] = [
             "model": model, "threads": threads, "frames": frames, "targets": targets,
-            "targets_mode": "independent trackers",
+            "targets_mode": targetsMode.rawValue,
             "template_ms": templateMs.json, "step_ms": stepMs.json, "stages_ms": stages,
             "macs_per_step": macsPerStep, "template_macs": templateMacs,
             "gflops": gflops, "sgemm_peak_gflops": sgemmPeakGflops, "gemm_bound_ms": gemmBoundMs,
             "allocations_per_step": allocationsPerStep.map { $0 as Any } ?? NSNull(),
             "peak_rss_mb": peakRSSMiB, "targets_per_second": targetsPerSecond,
-            "convolutions": convolutions.rawValue, "isa": isa, "blas_core": blasCore, "blas_core_origin": blasCoreOrigin, "cpu": cpu
+            "convolutions": convolutions.rawValue, "isa": isa, "blas_core": blasCore, "blas_core_origin": blasCoreOrigin, "cpu": cpu,
+            "separate": separate.map { s -> Any in
+                [
+                    "step_ms": s.stepMs.json, "targets_per_second": s.targetsPerSecond,
+                    "stages_ms": Dictionary(uniqueKeysWithValues: s.stagesMs.map { ($0.0, $0.1.json) }),
+                    "allocations_per_step": s.allocationsPerStep.map { $0 as Any } ?? NSNull(),
+                    "speedup": targetsPerSecond / s.targetsPerSecond
+                ] as [String: Any]
+            } ?? NSNull()
         ]
         let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         return String(decoding: data, as: UTF8.self)
@@ -61,7 +81,7 @@ struct BenchReport {
             "model    \(model)",
             "kernels  \(isa) CPU (\(cpu)); OpenBLAS core \(blasCore) (chosen by \(blasCoreOrigin))",
             "convs    3x3 stride-1 convolutions: \(convolutions.rawValue)",
-            "threads  \(threads), \(frames) frames after \(Bench.warmUpFrames) warm-up, \(targets) target(s) (independent trackers)",
+            "threads  \(threads), \(frames) frames after \(Bench.warmUpFrames) warm-up, \(targets) target(s) (\(targetsMode.rawValue))",
             "",
             "ms                   median      min      max",
             row("template (init)", templateMs)
@@ -76,8 +96,25 @@ struct BenchReport {
                 gflops, sgemmPeakGflops, sgemmPeakGflops > 0 ? 100 * gflops / sgemmPeakGflops : 0, gemmBoundMs),
             "allocations/step   " + (allocationsPerStep.map { String(format: "%.1f", $0) } ?? "not counted on this platform"),
             String(format: "peak RSS           %.1f MiB", peakRSSMiB),
-            String(format: "targets x frames/s %.1f (independent trackers)", targetsPerSecond)
+            String(format: "targets x frames/s %.1f", targetsPerSecond) + " (\(targetsMode.rawValue))"
         ]
+        if let s = separate {
+            lines += [
+                String(
+                    format: "  separate         %.1f (%d separate trackers, step %.2f ms median): %.2fx", s.targetsPerSecond, targets,
+                    s.stepMs.median, targetsPerSecond / s.targetsPerSecond),
+                "  separate allocations/step " + (s.allocationsPerStep.map { String(format: "%.1f", $0) } ?? "not counted")
+            ]
+        }
         return lines.joined(separator: "\n")
     }
+}
+
+/// The separate trackers' side of a `--targets T` run: one tracker step each and its stages, ms;
+/// targets x frames per second; allocations per tracker step.
+struct SeparateTrackers {
+    var stepMs: Summary
+    var stagesMs: [(String, Summary)]
+    var targetsPerSecond: Double
+    var allocationsPerStep: Double?
 }

@@ -29,53 +29,60 @@ struct BenchRun {
             if r > 0 { templateMs.append(Double(OperationTimer.now() - t0) / 1e6) }
         }
 
+        // T separate trackers, each stepping every frame, and (T > 1) one MultiTracker of T
+        // targets, stepping all of them per frame: timed frame by frame in turn, so that both
+        // see the same machine.
         let trackers = try (0..<targets).map { _ in try model.makeTracker() }
         for t in trackers { try t.initialize(image: video[0], box: box) }
-        for i in 0..<Bench.warmUpFrames { for t in trackers { _ = try t.update(image: frame(i)) } }
+        let multi = targets > 1 ? try model.makeMultiTracker() : nil
+        try multi?.initialize(image: video[0], boxes: [Box](repeating: box, count: targets))
+        for i in 0..<Bench.warmUpFrames {
+            for t in trackers { _ = try t.update(image: frame(i)) }
+            _ = try multi?.update(image: frame(i))
+        }
 
         let plans = try self.plans()
         let timer = StageTimer(plan: plans.search)
-        var stepMs: [Double] = []
-        var stageMs = [[Double]](repeating: [], count: BenchStage.allCases.count)
-        stepMs.reserveCapacity(frames * targets)
-        for s in stageMs.indices { stageMs[s].reserveCapacity(frames * targets) }
-        var allocations = 0
-        var wall: UInt64 = 0
+        var separate = StepSeries(capacity: frames * targets)
+        var batched = StepSeries(capacity: multi == nil ? 0 : frames)
         try OperationTimer.$current.withValue(timer) {
             for i in Bench.warmUpFrames..<(Bench.warmUpFrames + frames) {
                 let image = frame(i)
-                for t in trackers {
-                    timer.reset()
-                    let a0 = ProcessResources.allocationCount ?? 0
-                    let t0 = OperationTimer.now()
-                    _ = try t.update(image: image)
-                    let ns = OperationTimer.now() - t0
-                    allocations += (ProcessResources.allocationCount ?? 0) - a0
-                    wall += ns
-                    stepMs.append(Double(ns) / 1e6)
-                    for s in stageMs.indices { stageMs[s].append(Double(timer.nanoseconds[s]) / 1e6) }
-                }
+                for t in trackers { try separate.time(timer) { _ = try t.update(image: image) } }
+                if let multi { try batched.time(timer) { _ = try multi.update(image: image) } }
             }
         }
-        let steps = frames * targets
         let peakRSS = ProcessResources.peakResidentMiB  // before the SGEMM operands below
-        let peak = SGEMMPeak(shapes: plans.search.gemmShapes)
+        // The steps reported: the MultiTracker's (T targets each) for T > 1, else the tracker's.
+        let main = multi == nil ? separate : batched
+        let searchPlan = multi?.isBatched == true ? try self.plans(batch: targets).search : plans.search
+        let macs = multi == nil || multi!.isBatched ? searchPlan.macs : targets * plans.search.macs
+        let peak = SGEMMPeak(shapes: searchPlan.gemmShapes)
         let kernels = BLASKernels.current
+        let steps = Double(frames * targets)
         return BenchReport(
             model: model.name, threads: ComputeThreads.count, frames: frames, targets: targets,
-            templateMs: Summary(templateMs), stepMs: Summary(stepMs),
-            stagesMs: zip(BenchStage.allCases, stageMs).map { ($0.name, Summary($1)) },
-            macsPerStep: plans.search.macs, templateMacs: plans.template.macs,
+            targetsMode: multi.map { $0.isBatched ? .batched : .oneByOne } ?? .single,
+            templateMs: Summary(templateMs), stepMs: Summary(main.stepMs),
+            stagesMs: zip(BenchStage.allCases, main.stageMs).map { ($0.name, Summary($1)) },
+            macsPerStep: macs, templateMacs: plans.template.macs,
             sgemmPeakGflops: peak.gflops, gemmBoundMs: peak.gemmBoundMilliseconds,
-            allocationsPerStep: ProcessResources.allocationCount == nil ? nil : Double(allocations) / Double(steps),
+            allocationsPerStep: main.allocationsPerStep,
             peakRSSMiB: peakRSS,
-            targetsPerSecond: Double(steps) / (Double(wall) / 1e9),
+            targetsPerSecond: steps / main.seconds,
+            separate: multi == nil
+                ? nil
+                : SeparateTrackers(
+                    stepMs: Summary(separate.stepMs),
+                    stagesMs: zip(BenchStage.allCases, separate.stageMs).map { ($0.name, Summary($1)) },
+                    targetsPerSecond: steps / separate.seconds,
+                    allocationsPerStep: separate.allocationsPerStep),
             isa: kernels.cpu.isaName, blasCore: kernels.coreName, blasCoreOrigin: KernelRelaunch.origin, cpu: kernels.cpu.brand)
     }
 
     /// The template plan and the search plan the trackers run (template crop and search region
-    /// sides of the config).
-    func plans() throws -> (template: Plan, search: Plan) {
+    /// sides of the config; `batch` targets' searches in one pass).
+    func plans(batch: Int = 1) throws -> (template: Plan, search: Plan) {
         let network = model.network
         let z = model.exemplarSize
         let x = model.hyperparameters.instanceSize
@@ -84,8 +91,40 @@ struct BenchRun {
             let shape = template.shapes[v.id]
             return Tensor(shape: [1] + shape, values: [Float](repeating: 0, count: shape.reduce(1, *)))
         }
-        let search = try network.searchPlan(height: x, width: x, template: TemplateFeatures(kernels: kernels))
+        let search = try Plan(graph: network.searchGraph, inputSizes: [[x, x]] + kernels.map { Array($0.shape.suffix(2)) }, batch: batch)
         return (template, search)
+    }
+}
+
+/// The timed steps of one kind (a tracker's update, or a MultiTracker's): their times, their
+/// stage times, allocations and wall time.
+struct StepSeries {
+    var stepMs: [Double] = []
+    var stageMs = [[Double]](repeating: [], count: BenchStage.allCases.count)
+    var allocations = 0
+    var nanoseconds: UInt64 = 0
+
+    init(capacity: Int) {
+        stepMs.reserveCapacity(capacity)
+        for s in stageMs.indices { stageMs[s].reserveCapacity(capacity) }
+    }
+
+    /// Times one step (`body`), its stages through `timer` and its heap allocations.
+    mutating func time(_ timer: StageTimer, _ body: () throws -> Void) rethrows {
+        timer.reset()
+        let a0 = ProcessResources.allocationCount ?? 0
+        let t0 = OperationTimer.now()
+        try body()
+        let ns = OperationTimer.now() - t0
+        allocations += (ProcessResources.allocationCount ?? 0) - a0
+        nanoseconds += ns
+        stepMs.append(Double(ns) / 1e6)
+        for s in stageMs.indices { stageMs[s].append(Double(timer.nanoseconds[s]) / 1e6) }
+    }
+
+    var seconds: Double { Double(nanoseconds) / 1e9 }
+    var allocationsPerStep: Double? {
+        ProcessResources.allocationCount == nil ? nil : Double(allocations) / Double(max(stepMs.count, 1))
     }
 }
 

@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import SiamRPN
 
-/// `siamrpn demo`: track one target through a video, an image folder or a webcam, headless,
-/// writing pysot-style results and an annotated video. With no flags it tracks the bundled
+/// `siamrpn demo`: track one target (or several, `--init` repeated) through a video, an image
+/// folder or a webcam, headless, writing pysot-style results and an annotated video. With no flags it tracks the bundled
 /// demo video with the bundled NanoTrackV3 model.
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,7 +17,10 @@ struct Demo: ParsableCommand {
             the box, score and frame number drawn, at the input's frame rate. Ground truth is looked \
             up as groundtruth_rect.txt or groundtruth.txt beside the frames (or one folder up), \
             <video>.txt beside a video, or --groundtruth; with it the run starts from its first box \
-            (unless --init) and is scored (success AUC, precision).
+            (unless --init) and is scored (success AUC, precision). --init given several times tracks \
+            several targets on one model (batched through the network for SiamRPN++): each target's \
+            boxes.txt and scores.txt go to OUTPUT/target-<k>/ (k = 1, 2, ... in the order of the \
+            boxes), the video shows every box in its own colour, and the ground truth scores target 1.
             """)
 
     @Option(help: "pysot (or NanoTrack) experiment config, config.yaml. Default: the bundled NanoTrackV3.")
@@ -32,8 +35,10 @@ struct Demo: ParsableCommand {
     var videoName: String?
     @Option(
         name: .customLong("init"),
-        help: "The target on the first frame: x,y,w,h (0-based pixels, top-left corner). Default: the ground truth's first box.")
-    var initBox: String?
+        help:
+            "The target on the first frame: x,y,w,h (0-based pixels, top-left corner); repeat for several targets. Default: the ground truth's first box."
+    )
+    var initBoxes: [String] = []
     @Option(help: "Ground-truth file (x,y,w,h or 8-number polygon rows). Default: found beside the input.")
     var groundtruth: String?
     @Option(help: "Output folder (created if missing).")
@@ -47,7 +52,7 @@ struct Demo: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let requestedBox = try initBox.map(parseBox)
+            let requestedBoxes = try initBoxes.map(parseBox)
             let model = try loadTrackingModel(config: config, snapshot: snapshot)
             try applyThreads(threads, preferred: model.preferredThreads)
             let video = videoName ?? BundledDemo.video.path
@@ -55,10 +60,11 @@ struct Demo: ParsableCommand {
             let groundTruthURL = groundtruth.map { URL(fileURLWithPath: $0) } ?? groundTruthFile(forSequence: URL(fileURLWithPath: video))
             let groundTruth = try groundTruthURL.map(readGroundTruth)
 
-            let box: Box
+            var boxes: [Box]
             var scored = groundTruth != nil
-            if let requestedBox {
-                box = requestedBox
+            if let requestedBox = requestedBoxes.first {
+                boxes = requestedBoxes
+                let box = requestedBox
                 if let first = groundTruth?.first, let file = groundTruthURL {
                     let overlap = box.iou(first.boundingBox)
                     if overlap < 0.5 {
@@ -72,18 +78,27 @@ struct Demo: ParsableCommand {
             } else if let first = groundTruth?.first {
                 guard first.isFinite else { throw CLIError("the first box of \(groundTruthURL!.path) is not a number (NaN); give --init x,y,w,h") }
                 // pysot's one-pass rule: get_axis_aligned_bbox, then [cx - (w - 1) / 2, cy - (h - 1) / 2, w, h].
-                box = first.pysotInitBox
+                boxes = [first.pysotInitBox]
             } else {
                 throw CLIError(
                     "--init x,y,w,h is needed: no ground truth was found for '\(video)' (groundtruth_rect.txt, groundtruth.txt or <video>.txt), or give --groundtruth"
                 )
             }
             let size = source.frameSize
-            let trackedBox = try TrackerError.checkInitialBox(box, imageWidth: size.width, imageHeight: size.height)
-            if trackedBox != box {
-                printError(
-                    "warning: the init box \(box) is larger than the \(size.width)x\(size.height) frame; tracking its part inside the frame, \(trackedBox)"
-                )
+            for (k, box) in boxes.enumerated() {
+                let which = boxes.count == 1 ? "" : "--init \(k + 1): "
+                let trackedBox: Box
+                do {
+                    trackedBox = try TrackerError.checkInitialBox(box, imageWidth: size.width, imageHeight: size.height)
+                } catch {
+                    throw CLIError("\(which)\(error)")
+                }
+                if trackedBox != box {
+                    printError(
+                        "warning: \(which)the init box \(box) is larger than the \(size.width)x\(size.height) frame; tracking its part inside the frame, \(trackedBox)"
+                    )
+                }
+                boxes[k] = trackedBox
             }
 
             let dir = URL(fileURLWithPath: output, isDirectory: true)
@@ -98,7 +113,10 @@ struct Demo: ParsableCommand {
             if let config { inputs.append(("config", URL(fileURLWithPath: config))) }
             if let snapshot { inputs.append(("checkpoint", URL(fileURLWithPath: snapshot))) }
             let outputs =
-                ["boxes.txt", "scores.txt", "summary.json"].map { dir.appendingPathComponent($0) }
+                TrackingRun.resultFolders(output: dir, targets: boxes.count).flatMap { folder in
+                    ["boxes.txt", "scores.txt"].map { folder.appendingPathComponent($0) }
+                }
+                + [dir.appendingPathComponent("summary.json")]
                 + (videoFile.map { [$0, TrackingRun.partialName(of: $0)] } ?? [])
             try refuseOverwritingInputs(outputs: outputs, inputs: inputs)
 
@@ -117,7 +135,7 @@ struct Demo: ParsableCommand {
             let interruption = Interruption()
             defer { interruption.uninstall() }
             let run = TrackingRun(
-                tracker: try model.makeTracker(), source: source, initBox: trackedBox, output: dir,
+                tracker: try model.makeMultiTracker(), source: source, initBoxes: boxes, output: dir,
                 videoFile: videoFile, interruption: interruption)
             let outcome: TrackingRun.Outcome
             do {
@@ -136,7 +154,7 @@ struct Demo: ParsableCommand {
                             let r = b.boundingBox
                             return [r.x, r.y, r.width, r.height]
                         },
-                        predictions: outcome.boxes.map { [$0.x, $0.y, $0.width, $0.height] })
+                        predictions: outcome.boxes[0].map { [$0.x, $0.y, $0.width, $0.height] })
                 } else {
                     printError("warning: the ground truth has \(groundTruth.count) boxes for \(outcome.frames) frames; not scored")
                 }
@@ -222,9 +240,16 @@ func writeSummary(_ o: TrackingRun.Outcome, model: String, groundTruth: String?,
         "stop_reason": o.stop.reason ?? NSNull(), "last_frame": o.frames - 1,
         "seconds": o.seconds, "fps": o.seconds > 0 ? Double(o.frames) / o.seconds : 0,
         "tracking_seconds": o.trackingSeconds, "tracking_fps": o.trackingSeconds > 0 ? Double(o.frames) / o.trackingSeconds : 0,
-        "model": model, "lost_frames": o.lostFrames, "video": o.videoFile ?? NSNull(), "warnings": o.warnings,
+        "model": model, "video": o.videoFile ?? NSNull(), "warnings": o.warnings,
         "groundtruth": groundTruth ?? NSNull(), "scored": evaluation != nil
     ]
+    if o.lostFrames.count == 1 {
+        object["lost_frames"] = o.lostFrames[0]
+    } else {
+        // Several targets: per target, in the order of the --init boxes (results in target-<k>/).
+        object["targets"] = o.lostFrames.count
+        object["lost_frames"] = o.lostFrames
+    }
     if let e = evaluation {
         object["success_auc"] = e.auc
         object["precision_20px"] = e.precision

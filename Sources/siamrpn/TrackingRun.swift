@@ -7,9 +7,11 @@ import SiamRPN
     import Darwin
 #endif
 
-/// Tracks one target through a frame source, writing pysot-style results as it goes:
-/// `boxes.txt` (`x,y,w,h` per frame, frame 0 = the init box) and `scores.txt` (empty line for
-/// frame 0) get one line per frame, written through to the file before the next frame is read,
+/// Tracks one or more targets (a `MultiTracker`) through a frame source, writing pysot-style
+/// results as it goes: `boxes.txt` (`x,y,w,h` per frame, frame 0 = the init box) and `scores.txt`
+/// (empty line for frame 0) — in the output folder for one target, in `target-<k>/` (k from 1,
+/// the order of the boxes) for several — get one line per frame, written through to the file
+/// before the next frame is read,
 /// and the annotated video is encoded under a temporary name and renamed when it is finished.
 /// Whatever ends the run — the last frame, a bad frame, a failed write, SIGINT or SIGTERM — the
 /// frames tracked so far are on disk and the `Outcome` says why it stopped. Progress goes to
@@ -38,31 +40,39 @@ final class TrackingRun {
         var seconds: Double
         /// Decoding and tracking only.
         var trackingSeconds: Double
-        var lostFrames: Int
+        /// Per target.
+        var lostFrames: [Int]
         /// The annotated video's file name, when one was finished.
         var videoFile: String?
-        var boxes: [Box]
+        /// Per target, per frame.
+        var boxes: [[Box]]
         var stop: Stop
         var warnings: Int
     }
 
-    let tracker: any ObjectTracker
+    let tracker: MultiTracker
     let source: any FrameSource
-    let initBox: Box
+    let initBoxes: [Box]
     let output: URL
     let videoFile: URL?
     let interruption: Interruption
 
     init(
-        tracker: any ObjectTracker, source: any FrameSource, initBox: Box, output: URL, videoFile: URL?,
+        tracker: MultiTracker, source: any FrameSource, initBoxes: [Box], output: URL, videoFile: URL?,
         interruption: Interruption
     ) {
+        precondition(!initBoxes.isEmpty, "a run tracks at least one target")
         self.tracker = tracker
         self.source = source
-        self.initBox = initBox
+        self.initBoxes = initBoxes
         self.output = output
         self.videoFile = videoFile
         self.interruption = interruption
+    }
+
+    /// The folders of the targets' result files: `output` for one target, `output/target-<k>` for several.
+    static func resultFolders(output: URL, targets: Int) -> [URL] {
+        targets == 1 ? [output] : (1...targets).map { output.appendingPathComponent("target-\($0)", isDirectory: true) }
     }
 
     /// The temporary name the video is encoded under: hidden, same folder and extension.
@@ -77,21 +87,23 @@ final class TrackingRun {
         let start = Date()
         guard let first = try source.next() else { throw CLIError("'\(source.name)' has no frames") }
         var trackingSeconds = Date().timeIntervalSince(start)
-        try tracker.initialize(image: first, box: initBox)
+        try tracker.initialize(image: first, boxes: initBoxes)
         trackingSeconds = Date().timeIntervalSince(start)
         var warnings = report(source.takeWarnings())
 
-        let results = try ResultFiles(folder: output)
-        var boxes = [initBox]
-        var lost = 0
+        let folders = Self.resultFolders(output: output, targets: initBoxes.count)
+        for folder in folders where folder != output { try createDirectory(folder) }
+        let results = try folders.map { try ResultFiles(folder: $0) }
+        var boxes = initBoxes.map { [$0] }
+        var lost = [Int](repeating: 0, count: initBoxes.count)
         var stop = Stop.complete
         var writer: VideoWriter?
         let partial = videoFile.map(Self.partialName)
         do {
-            try results.append(box: initBox, score: nil)
+            for (r, box) in zip(results, initBoxes) { try r.append(box: box, score: nil) }
             if let partial {
                 writer = try VideoWriter(url: partial, frameSize: first.size, fps: source.frameRate ?? 25)
-                try writer?.write(annotated(first, box: initBox, index: 0, score: nil, lost: false))
+                try writer?.write(annotated(first, results: initBoxes.map { TrackResult(box: $0, score: 0, isLost: false) }, index: 0, scored: false))
             }
             var lastReport = Date.distantPast
             var index = 0
@@ -103,13 +115,15 @@ final class TrackingRun {
                 let t0 = Date()
                 guard let frame = try source.next() else { break }
                 index += 1
-                let result = try tracker.update(image: frame)
+                let frameResults = try tracker.update(image: frame)
                 trackingSeconds += Date().timeIntervalSince(t0)
                 warnings += report(source.takeWarnings())
-                boxes.append(result.box)
-                if result.isLost { lost += 1 }
-                try results.append(box: result.box, score: result.score)
-                try writer?.write(annotated(frame, box: result.box, index: index, score: result.score, lost: result.isLost))
+                for (k, result) in frameResults.enumerated() {
+                    boxes[k].append(result.box)
+                    if result.isLost { lost[k] += 1 }
+                    try results[k].append(box: result.box, score: result.score)
+                }
+                try writer?.write(annotated(frame, results: frameResults, index: index, scored: true))
                 let now = Date()
                 if now.timeIntervalSince(lastReport) >= 0.5 {
                     lastReport = now
@@ -121,10 +135,10 @@ final class TrackingRun {
             if let signal = interruption.receivedSignal { stop = .interrupted(signal: signal) } else { stop = .failed("\(error)") }
         }
         warnings += report(source.takeWarnings())
-        results.close()
+        for r in results { r.close() }
         let video = finishVideo(writer, partial: partial)
         return Outcome(
-            sequence: source.name, frames: boxes.count, seconds: Date().timeIntervalSince(start),
+            sequence: source.name, frames: boxes[0].count, seconds: Date().timeIntervalSince(start),
             trackingSeconds: trackingSeconds, lostFrames: lost, videoFile: video, boxes: boxes,
             stop: stop, warnings: warnings)
     }
@@ -161,15 +175,33 @@ final class TrackingRun {
         }
     }
 
-    private func annotated(_ frame: Image, box: Box, index: Int, score: Float?, lost: Bool) -> Image {
+    /// Box colours of several targets, in order (then again from the first).
+    static let targetColors: [Image.Color] = [
+        .green, .yellow, Image.Color(b: 255, g: 255, r: 0), Image.Color(b: 255, g: 0, r: 255), Image.Color(b: 0, g: 128, r: 255),
+        .blue, .white, Image.Color(b: 128, g: 0, r: 128)
+    ]
+
+    /// The frame with its targets' boxes: one target green (red when lost) with the frame number
+    /// and score; several in `targetColors`, each numbered at its corner ("lost" added when lost).
+    private func annotated(_ frame: Image, results: [TrackResult], index: Int, scored: Bool) -> Image {
         var image = frame
-        let color: Image.Color = lost ? .red : .green
-        image.drawRectangle(
-            x: Int(box.x.rounded()), y: Int(box.y.rounded()), width: Int(box.width.rounded()),
-            height: Int(box.height.rounded()), color: color, thickness: 3)
+        for (k, result) in results.enumerated() {
+            let box = result.box
+            let color = results.count == 1 ? (result.isLost ? .red : .green) : Self.targetColors[k % Self.targetColors.count]
+            image.drawRectangle(
+                x: Int(box.x.rounded()), y: Int(box.y.rounded()), width: Int(box.width.rounded()),
+                height: Int(box.height.rounded()), color: color, thickness: 3)
+            if results.count > 1 {
+                image.drawText(
+                    "\(k + 1)" + (result.isLost ? " lost" : ""), x: max(0, Int(box.x.rounded())), y: max(0, Int(box.y.rounded()) - 18),
+                    color: color, scale: 2, background: .black)
+            }
+        }
         var label = "#\(index)"
-        if let score { label += String(format: " score %.3f", score) }
-        if lost { label += " lost" }
+        if results.count == 1 {
+            if scored { label += String(format: " score %.3f", results[0].score) }
+            if results[0].isLost { label += " lost" }
+        }
         image.drawText(label, x: 6, y: 6, color: .white, scale: 2, background: .black)
         return image
     }

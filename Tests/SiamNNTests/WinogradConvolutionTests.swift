@@ -144,7 +144,7 @@ struct WinogradConvolutionTests {
         for (h, w, p, d) in [(31, 31, 2, 2), (15, 15, 4, 4), (29, 31, 0, 1), (7, 9, 1, 1), (33, 30, 4, 4)] {
             var g = siam_winograd_geometry(
                 in_h: Int32(h), in_w: Int32(w), out_h: Int32(h + 2 * p - 2 * d), out_w: Int32(w + 2 * p - 2 * d),
-                padding: Int32(p), dilation: Int32(d))
+                padding: Int32(p), dilation: Int32(d), batch: 1)
             let tiles = Int(siam_winograd_tile_count(&g))
             let ld = (tiles + 15) / 16 * 16
             var inOffsets = [Int32](repeating: 0, count: ld * 36)

@@ -32,11 +32,16 @@ struct BenchCommandTests {
         let stages = try #require(json["stages_ms"] as? [String: [String: Double]])
         #expect(Set(stages.keys) == ["crop", "backbone", "neck", "head", "post_processing"])
         #expect(json["frames"] as? Int == 5 && json["targets"] as? Int == 2 && json["threads"] as? Int == 1)
+        // NanoTrack's two targets run one by one in a MultiTracker; the same run times two
+        // separate trackers.
+        #expect(json["targets_mode"] as? String == "one by one")
+        let separate = try #require(json["separate"] as? [String: Any])
+        #expect((separate["targets_per_second"] as? Double ?? 0) > 0 && (separate["speedup"] as? Double ?? 0) > 0)
 
-        // MACs come from the plan the tracker runs ...
+        // MACs come from the plan the tracker runs (a step: both targets) ...
         let model = try TrackingModel.bundled()
         let plans = try BenchRun(model: model, frames: 1, targets: 1).plans()
-        #expect(json["macs_per_step"] as? Int == plans.search.macs)
+        #expect(json["macs_per_step"] as? Int == 2 * plans.search.macs)
         // ... and agree with NanoTrack's own count (Tests/Fixtures nanotrack README: 109.4 M per
         // tracked frame, 14.7 M template), which puts the head's four template-side
         // convolutions (2 x 96x96 on 8x8, 2 x 96x96 on 4x4 = 1.47 M) in every frame: we run them
@@ -116,5 +121,24 @@ struct BenchCommandTests {
             return
         }
         #expect(allocations == 0, "\(config ?? "bundled NanoTrackV3") at \(threads) thread(s): \(allocations) allocations per step")
+    }
+
+    /// Issue 10 item 4: a MultiTracker step of two targets batched through the network allocates
+    /// nothing after warm-up either (nor do the same run's two separate trackers), and its plan
+    /// counts the work of both.
+    @Test(arguments: ["configs/siamrpn_alex_dwxcorr.yaml", "configs/siamrpn_mobilev2_l234_dwxcorr.yaml"], [1, 2])
+    func aBatchedStepOfTwoTargetsAllocatesNothingAfterWarmUp(config: String, threads: Int) throws {
+        let (json, _) = try Self.bench(["--config", Fixtures.url(config).path, "--frames", "2", "--threads", String(threads), "--targets", "2"])
+        #expect(json["targets_mode"] as? String == "batched")
+        let model = try TrackingModel.load(config: Fixtures.url(config), deterministicWeightsSeed: 1)
+        #expect(json["macs_per_step"] as? Int == 2 * (try BenchRun(model: model, frames: 1, targets: 1).plans().search.macs))
+        let separate = try #require(json["separate"] as? [String: Any])
+        guard let allocations = json["allocations_per_step"] as? Double, let separateAllocations = separate["allocations_per_step"] as? Double
+        else {
+            withKnownIssue("allocations are only counted on glibc") { Issue.record("not counted") }
+            return
+        }
+        #expect(allocations == 0, "\(config) at \(threads) thread(s), batched: \(allocations) allocations per step")
+        #expect(separateAllocations == 0, "\(config) at \(threads) thread(s), separate: \(separateAllocations) allocations per step")
     }
 }

@@ -96,4 +96,68 @@ struct DemoCommandTests {
         while try video.next() != nil { count += 1 }
         #expect(count == frames)
     }
+
+    /// `--init` three times: one model, three targets (batched), each target's files in
+    /// `target-<k>/`. Target 1 is pysot's recorded run (its trajectory, as above); targets 2 and 3
+    /// are what separate trackers give for their boxes (`MultiTrackerTests`' tolerance).
+    @Test func demoTracksSeveralInitBoxesIntoOneFolderPerTarget() throws {
+        let name = "siamrpn_mobilev2_l234_dwxcorr"
+        let frames = 8
+        let run = try TrackerStepTests.Run(name)
+        let folder = try Self.frameFolder(count: frames)
+        let work = folder.deletingLastPathComponent()
+        let weights = work.appendingPathComponent("weights.safetensors")
+        try Safetensors.write(DeterministicWeights.stateDict(name), to: weights)
+        let output = work.appendingPathComponent("out")
+        let boxes = MultiTrackerTests.boxes(run)
+        let r = try SiamRPNBinary.run(
+            ["demo", "--config", Self.config(for: run, modelName: name, in: work).path, "--snapshot", weights.path, "--video_name", folder.path]
+                + boxes.flatMap { b in ["--init", "\(b.x),\(b.y),\(b.width),\(b.height)"] }
+                + ["--output", output.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: output.appendingPathComponent("boxes.txt").path))
+
+        func lines(_ k: Int, _ file: String) throws -> [Substring] {
+            try String(contentsOf: output.appendingPathComponent("target-\(k)/\(file)"), encoding: .utf8)
+                .split(separator: "\n", omittingEmptySubsequences: false)
+        }
+        let written = try (1...3).map { k in try lines(k, "boxes.txt").filter { !$0.isEmpty }.map { $0.split(separator: ",").map { Double($0)! } } }
+        for (k, b) in boxes.enumerated() {
+            #expect(written[k].count == frames && written[k].first == [b.x, b.y, b.width, b.height])
+            #expect(try lines(k + 1, "scores.txt").count == frames + 1)
+        }
+        for step in run.stepList where (step["frame_index"] as! Int) < frames {
+            let f = step["frame_index"] as! Int
+            for (i, v) in (step["returned_bbox"] as! [Double]).enumerated() {
+                #expect(abs(written[0][f][i] - v) <= max(1e-3, 2e-6 * abs(v)), "target 1 frame \(f) box[\(i)] vs pysot \(v)")
+            }
+        }
+        for k in 1...2 {
+            let tracker = SiamRPNTracker(model: run.model, track: run.track, anchor: run.anchor)
+            try tracker.initialize(image: TrackerStepTests.frame(0), box: boxes[k])
+            for f in 1..<frames {
+                let b = try tracker.update(image: TrackerStepTests.frame(f)).box
+                for (i, v) in [b.x, b.y, b.width, b.height].enumerated() {
+                    #expect(abs(written[k][f][i] - v) <= max(1e-3, 2e-6 * abs(v)), "target \(k + 1) frame \(f) box[\(i)]")
+                }
+            }
+        }
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: output.appendingPathComponent("summary.json"))) as! [String: Any]
+        #expect(summary["targets"] as? Int == 3 && (summary["lost_frames"] as? [Int])?.count == 3)
+        let video = try FFmpegFrameSource(video: output.appendingPathComponent("bag.mp4"))
+        var count = 0
+        while try video.next() != nil { count += 1 }
+        #expect(count == frames)
+    }
+
+    @Test func anInitBoxOutsideTheFrameAmongSeveralIsOneClearError() throws {
+        let folder = try Self.frameFolder(count: 2)
+        let output = folder.deletingLastPathComponent().appendingPathComponent("out")
+        let r = try SiamRPNBinary.run([
+            "demo", "--video_name", folder.path, "--init", "10,10,50,50", "--init", "600,10,20,20", "--output", output.path, "--no-video"
+        ])
+        #expect(r.status == 1)
+        #expect(r.stderr.hasPrefix("error: --init 2: init box") && r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+    }
 }

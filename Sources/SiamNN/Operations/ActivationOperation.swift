@@ -5,6 +5,7 @@ struct ActivationOperation: EngineOperation {
     let input: Graph.Value
 
     var inputs: [Graph.Value] { [input] }
+    var supportsBatch: Bool { true }
 
     func outputChannels(_ inputChannels: [Int]) -> Int { inputChannels[0] }
 

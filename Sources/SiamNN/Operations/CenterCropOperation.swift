@@ -7,6 +7,7 @@ struct CenterCropOperation: EngineOperation {
     let input: Graph.Value
 
     var inputs: [Graph.Value] { [input] }
+    var supportsBatch: Bool { true }
 
     func outputChannels(_ inputChannels: [Int]) -> Int { inputChannels[0] }
 
@@ -24,7 +25,7 @@ struct CenterCropOperation: EngineOperation {
         if output.height == x.height && output.width == x.width {
             output.base.update(from: x.base, count: x.count)  // wide enough: passed through
         } else {
-            centerCrop(input: x.base, channels: x.channels, h: x.height, w: x.width, size: output.height, output: output.base)
+            centerCrop(input: x.base, channels: x.planes, h: x.height, w: x.width, size: output.height, output: output.base)
         }
     }
 }

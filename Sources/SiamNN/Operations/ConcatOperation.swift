@@ -2,6 +2,8 @@
 /// Channel concatenation, in order (equal heights and widths).
 struct ConcatOperation: EngineOperation {
     let inputs: [Graph.Value]
+    /// A channel-major batch keeps each input's channels contiguous, so concatenation is the same copy.
+    var supportsBatch: Bool { true }
 
     func outputChannels(_ inputChannels: [Int]) -> Int { inputChannels.reduce(0, +) }
 

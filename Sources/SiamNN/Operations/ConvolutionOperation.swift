@@ -7,6 +7,7 @@ struct ConvolutionOperation: EngineOperation {
     let residual: Graph.Value?
 
     var inputs: [Graph.Value] { residual.map { [input, $0] } ?? [input] }
+    var supportsBatch: Bool { true }
 
     func outputChannels(_ inputChannels: [Int]) -> Int { layer.outChannels }
 
@@ -23,20 +24,24 @@ struct ConvolutionOperation: EngineOperation {
         return shape
     }
 
-    func scratchCount(_ shapes: [[Int]]) -> Int { layer.scratchCount(h: shapes[0][1], w: shapes[0][2]) }
+    func scratchCount(_ shapes: [[Int]]) -> Int { scratchCount(shapes, batch: 1) }
+
+    func scratchCount(_ shapes: [[Int]], batch: Int) -> Int { layer.scratchCount(h: shapes[0][1], w: shapes[0][2], batch: batch) }
 
     func macs(_ shapes: [[Int]], output: [Int]) -> Int { layer.macs(h: shapes[0][1], w: shapes[0][2]) }
 
-    /// One sgemm per group unless depth-wise.
-    func gemms(_ shapes: [[Int]], output: [Int]) -> [(m: Int, n: Int, k: Int, count: Int)] {
+    func gemms(_ shapes: [[Int]], output: [Int]) -> [(m: Int, n: Int, k: Int, count: Int)] { gemms(shapes, output: output, batch: 1) }
+
+    /// One sgemm per group (all images' columns side by side) unless depth-wise.
+    func gemms(_ shapes: [[Int]], output: [Int], batch: Int) -> [(m: Int, n: Int, k: Int, count: Int)] {
         guard !layer.isDepthwise else { return [] }
         let g = layer.groups
-        return [(layer.outChannels / g, output[1] * output[2], shapes[0][0] / g * layer.kernelH * layer.kernelW, g)]
+        return [(layer.outChannels / g, batch * output[1] * output[2], shapes[0][0] / g * layer.kernelH * layer.kernelW, g)]
     }
 
     func run(_ inputs: [FeatureMap], output: FeatureMap, scratch: UnsafeMutablePointer<Float>) {
         layer.run(
-            input: inputs[0].base, h: inputs[0].height, w: inputs[0].width, output: output.base,
+            input: inputs[0].base, h: inputs[0].height, w: inputs[0].width, batch: inputs[0].batch, output: output.base,
             residual: residual == nil ? nil : UnsafePointer(inputs[1].base), scratch: scratch)
     }
 }

@@ -8,6 +8,7 @@ struct CropOperation: EngineOperation {
     let input: Graph.Value
 
     var inputs: [Graph.Value] { [input] }
+    var supportsBatch: Bool { true }
 
     func outputChannels(_ inputChannels: [Int]) -> Int { inputChannels[0] }
 
@@ -23,7 +24,7 @@ struct CropOperation: EngineOperation {
     func run(_ inputs: [FeatureMap], output: FeatureMap, scratch: UnsafeMutablePointer<Float>) {
         let x = inputs[0]
         cropWindow(
-            input: x.base, channels: x.channels, h: x.height, w: x.width, top: top, left: left, height: height, width: width,
+            input: x.base, channels: x.planes, h: x.height, w: x.width, top: top, left: left, height: height, width: width,
             output: output.base)
     }
 }

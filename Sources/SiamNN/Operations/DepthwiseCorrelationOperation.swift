@@ -7,6 +7,8 @@ struct DepthwiseCorrelationOperation: EngineOperation {
     let padding: Int
 
     var inputs: [Graph.Value] { [search, kernel] }
+    /// A batch's plane `c * N + n` meets kernel plane `c * N + n`: each image its own kernels.
+    var supportsBatch: Bool { true }
 
     func outputChannels(_ inputChannels: [Int]) -> Int { inputChannels[0] }
 
@@ -25,7 +27,7 @@ struct DepthwiseCorrelationOperation: EngineOperation {
     func run(_ inputs: [FeatureMap], output: FeatureMap, scratch: UnsafeMutablePointer<Float>) {
         let (s, k) = (inputs[0], inputs[1])
         depthwiseCrossCorrelation(
-            search: s.base, channels: s.channels, h: s.height, w: s.width, kernel: k.base, kh: k.height, kw: k.width,
+            search: s.base, channels: s.planes, h: s.height, w: s.width, kernel: k.base, kh: k.height, kw: k.width,
             padding: padding, output: output.base)
     }
 }

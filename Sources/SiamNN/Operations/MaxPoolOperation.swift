@@ -7,6 +7,7 @@ struct MaxPoolOperation: EngineOperation {
     let input: Graph.Value
 
     var inputs: [Graph.Value] { [input] }
+    var supportsBatch: Bool { true }
 
     func outputChannels(_ inputChannels: [Int]) -> Int { inputChannels[0] }
 
@@ -21,7 +22,7 @@ struct MaxPoolOperation: EngineOperation {
     func run(_ inputs: [FeatureMap], output: FeatureMap, scratch: UnsafeMutablePointer<Float>) {
         let x = inputs[0]
         maxPool2D(
-            input: x.base, channels: x.channels, h: x.height, w: x.width, kernel: kernel, stride: stride, padding: padding,
+            input: x.base, channels: x.planes, h: x.height, w: x.width, kernel: kernel, stride: stride, padding: padding,
             output: output.base)
     }
 }

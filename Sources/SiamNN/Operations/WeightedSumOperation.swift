@@ -3,6 +3,7 @@
 struct WeightedSumOperation: EngineOperation {
     let inputs: [Graph.Value]
     let weights: [Float]
+    var supportsBatch: Bool { true }
 
     func outputChannels(_ inputChannels: [Int]) -> Int { inputChannels[0] }
 

@@ -25,32 +25,39 @@ struct WinogradConvolutionOperation: EngineOperation {
 
     var layer: Conv2D { direct.layer }
     var inputs: [Graph.Value] { direct.inputs }
+    var supportsBatch: Bool { true }
 
     func outputChannels(_ inputChannels: [Int]) -> Int { direct.outputChannels(inputChannels) }
 
     func outputShape(_ shapes: [[Int]]) throws(OperationShapeError) -> [Int] { try direct.outputShape(shapes) }
 
-    /// The layout for inputs of `shapes`, nil where the direct path runs.
-    func layout(_ shapes: [[Int]]) -> WinogradLayout? { layout(h: shapes[0][1], w: shapes[0][2]) }
+    /// The layout for inputs of `shapes` and `batch` images, nil where the direct path runs.
+    func layout(_ shapes: [[Int]], batch: Int = 1) -> WinogradLayout? { layout(h: shapes[0][1], w: shapes[0][2], batch: batch) }
 
-    /// The layout for an `h` x `w` input (no arrays: `run` calls it on every step).
-    func layout(h: Int, w: Int) -> WinogradLayout? {
-        let l = WinogradLayout(layer, h: h, w: w)
+    /// The layout for `batch` `h` x `w` inputs (no arrays: `run` calls it on every step).
+    func layout(h: Int, w: Int, batch: Int) -> WinogradLayout? {
+        let l = WinogradLayout(layer, h: h, w: w, batch: batch)
         return l.pays ? l : nil
     }
 
-    func scratchCount(_ shapes: [[Int]]) -> Int { layout(shapes)?.scratchCount ?? direct.scratchCount(shapes) }
+    func scratchCount(_ shapes: [[Int]]) -> Int { scratchCount(shapes, batch: 1) }
+
+    func scratchCount(_ shapes: [[Int]], batch: Int) -> Int {
+        layout(shapes, batch: batch)?.scratchCount ?? direct.scratchCount(shapes, batch: batch)
+    }
 
     /// The convolution's multiply-accumulates by definition (not Winograd's fewer), so that
     /// GFLOP/s figures stay comparable with the direct path's.
     func macs(_ shapes: [[Int]], output: [Int]) -> Int { direct.macs(shapes, output: output) }
 
-    func gemms(_ shapes: [[Int]], output: [Int]) -> [(m: Int, n: Int, k: Int, count: Int)] {
-        layout(shapes)?.gemms ?? direct.gemms(shapes, output: output)
+    func gemms(_ shapes: [[Int]], output: [Int]) -> [(m: Int, n: Int, k: Int, count: Int)] { gemms(shapes, output: output, batch: 1) }
+
+    func gemms(_ shapes: [[Int]], output: [Int], batch: Int) -> [(m: Int, n: Int, k: Int, count: Int)] {
+        layout(shapes, batch: batch)?.gemms ?? direct.gemms(shapes, output: output, batch: batch)
     }
 
     func run(_ inputs: [FeatureMap], output: FeatureMap, scratch: UnsafeMutablePointer<Float>) {
-        guard let layout = layout(h: inputs[0].height, w: inputs[0].width) else {
+        guard let layout = layout(h: inputs[0].height, w: inputs[0].width, batch: inputs[0].batch) else {
             direct.run(inputs, output: output, scratch: scratch)
             return
         }

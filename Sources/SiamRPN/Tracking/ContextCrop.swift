@@ -28,15 +28,19 @@ package func contextCrop(
 }
 
 /// `contextCrop` written straight into a `[3, modelSize, modelSize]` network input (planar
-/// B, G, R floats of the bytes), with the caller's `scratch`: allocates nothing once
+/// B, G, R floats of the bytes) — or into image `n` of a channel-major batch of `batch` inputs
+/// (`3 x batch x modelSize x modelSize`) — with the caller's `scratch`: allocates nothing once
 /// `scratch` has been used for this `modelSize`.
 package func writeContextCrop(
     _ image: Image, centerX: Double, centerY: Double, modelSize: Int,
-    originalSize: Int, average: [Double], scratch: inout ResizeScratch, into values: UnsafeMutableBufferPointer<Float>
+    originalSize: Int, average: [Double], scratch: inout ResizeScratch, into values: UnsafeMutableBufferPointer<Float>,
+    image n: Int = 0, batch: Int = 1
 ) {
     let plane = modelSize * modelSize
-    precondition(values.count == 3 * plane, "network input needs \(3 * plane) values")
-    let b = values.baseAddress!
+    precondition(values.count == 3 * batch * plane && n >= 0 && n < batch, "network input needs \(3 * batch * plane) values")
+    // Channel c of image n is plane c * batch + n (SiamNN's channel-major batch).
+    let b = values.baseAddress! + n * plane
+    let stride = batch * plane
     contextCrop(
         image, centerX: centerX, centerY: centerY, modelSize: modelSize, originalSize: originalSize,
         average: average, scratch: &scratch
@@ -44,8 +48,8 @@ package func writeContextCrop(
         let o = b + y * modelSize
         for x in 0..<modelSize {
             o[x] = Float(row[3 * x])
-            o[plane + x] = Float(row[3 * x + 1])
-            o[2 * plane + x] = Float(row[3 * x + 2])
+            o[stride + x] = Float(row[3 * x + 1])
+            o[2 * stride + x] = Float(row[3 * x + 2])
         }
     }
 }

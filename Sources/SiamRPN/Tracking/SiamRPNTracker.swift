@@ -37,16 +37,6 @@ public final class SiamRPNTracker {
     }
 
     func apply(_ step: SiameseSearch.Step) -> TrackResult {
-        let (ccx, ccy, cw, ch) = step.choice.updatedState(
-            centerX: core.centerX, centerY: core.centerY, width: core.width,
-            height: core.height, imageWidth: core.imageSize.width,
-            imageHeight: core.imageSize.height)
-        core.centerX = ccx
-        core.centerY = ccy
-        core.width = cw
-        core.height = ch
-        return TrackResult(
-            box: Box(centerX: ccx, centerY: ccy, width: cw, height: ch), score: step.bestScore,
-            isLost: Double(step.bestScore) < lostThreshold)
+        core.update(with: step.choice, bestScore: step.bestScore, lostThreshold: lostThreshold)
     }
 }

@@ -37,7 +37,9 @@ final class SiameseSearch {
         (instanceSize - track.exemplarSize) / anchor.stride + 1 + track.baseSize
     }
 
-    func initialize(image: Image, box initBox: Box) throws {
+    /// Sets the target from `initBox` on `image`; the template branch runs in `templateWorkspace`
+    /// when given (a `MultiTracker` shares one for all its targets), else in the search's own.
+    func initialize(image: Image, box initBox: Box, templateWorkspace shared: Workspace? = nil) throws {
         let box = try TrackerError.checkInitialBox(initBox, in: image)
         let side = try SearchRegion.templateSide(
             for: box, contextAmount: track.contextAmount,
@@ -51,17 +53,16 @@ final class SiameseSearch {
         let crop = contextCrop(
             image, centerX: centerX, centerY: centerY, modelSize: track.exemplarSize,
             originalSize: side, average: channelAverage)
-        let tws = try templateWorkspace ?? Workspace(plan: model.templatePlan(height: track.exemplarSize, width: track.exemplarSize))
-        templateWorkspace = tws
+        let tws = try shared ?? templateWorkspace ?? Workspace(plan: model.templatePlan(height: track.exemplarSize, width: track.exemplarSize))
+        if shared == nil { templateWorkspace = tws }
         template = model.templateFeatures(networkInput(fromBGR: crop, size: track.exemplarSize), workspace: tws)
         searches = [:]
     }
 
-    /// What a search of one crop size keeps between frames. The arrays hold the last search's
+    /// The decode of one score-map size, kept between frames. The arrays hold the last search's
     /// softmax foreground probabilities, decoded boxes `[cx, cy, w, h]` rows (crop pixels
     /// relative to the crop centre), penalties and window-weighted scores, indexed like `anchors`.
-    final class SizedSearch {
-        let workspace: Workspace
+    final class Scores {
         let scoreSize: Int
         let anchors: Anchors
         let window: [Double]
@@ -70,13 +71,24 @@ final class SiameseSearch {
         var penalty: [Float] = []
         var pscore: [Double] = []
 
-        init(workspace: Workspace, scoreSize: Int, anchors: Anchors, window: [Double]) {
-            self.workspace = workspace
+        init(scoreSize: Int, anchors: Anchors, window: [Double]) {
             self.scoreSize = scoreSize
             self.anchors = anchors
             self.window = window
             score = [Float](repeating: 0, count: anchors.count)
             boxes = [Float](repeating: 0, count: 4 * anchors.count)
+        }
+    }
+
+    /// What a search of one crop size keeps between frames: its workspace (kernels set once) and
+    /// its `Scores`.
+    final class SizedSearch {
+        let workspace: Workspace
+        let scores: Scores
+
+        init(workspace: Workspace, scores: Scores) {
+            self.workspace = workspace
+            self.scores = scores
         }
     }
 
@@ -89,11 +101,11 @@ final class SiameseSearch {
         /// The best index, its prediction relative to the previous centre and the size learning rate.
         var choice: PenalizedChoice
 
-        var scoreSize: Int { buffers.scoreSize }
-        var score: [Float] { buffers.score }
-        var boxes: [Float] { buffers.boxes }
-        var penalty: [Float] { buffers.penalty }
-        var pscore: [Double] { buffers.pscore }
+        var scoreSize: Int { buffers.scores.scoreSize }
+        var score: [Float] { buffers.scores.score }
+        var boxes: [Float] { buffers.scores.boxes }
+        var penalty: [Float] { buffers.scores.penalty }
+        var pscore: [Double] { buffers.scores.pscore }
         /// Copies of the raw outputs: cls `[1, 2A, S, S]`, loc `[1, 4A, S, S]`.
         var cls: Tensor { buffers.workspace.tensor(buffers.workspace.plan.graph.outputValues[0]) }
         var loc: Tensor { buffers.workspace.tensor(buffers.workspace.plan.graph.outputValues[1]) }
@@ -101,81 +113,118 @@ final class SiameseSearch {
         /// `boxes[best] / scale_z` (Float32), image pixels relative to the previous centre.
         var delta: [Float] { [choice.delta[0], choice.delta[1], choice.delta[2], choice.delta[3]] }
         var lr: Double { choice.lr }
-        var bestScore: Float { buffers.score[best] }
+        var bestScore: Float { buffers.scores.score[best] }
     }
 
     func search(image: Image, instanceSize: Int, windowInfluence: Double) throws -> Step {
-        guard let template else { throw TrackerError.notInitialized }
-        guard image.width == imageSize.width && image.height == imageSize.height else {
-            throw TrackerError.imageSizeChanged(expected: imageSize, actual: (image.width, image.height))
-        }
-        let region = try SearchRegion(
-            width: width, height: height, contextAmount: track.contextAmount,
-            exemplarSize: track.exemplarSize, instanceSize: instanceSize)
-        let sized = try searches[instanceSize] ?? makeSearch(instanceSize: instanceSize, template: template)
+        let region = try searchRegion(image: image, instanceSize: instanceSize)
+        let sized = try searches[instanceSize] ?? makeSearch(instanceSize: instanceSize, template: template!)
         OperationTimer.measure("crop") {
-            sized.workspace.withInputBuffer(0) {
-                writeContextCrop(
-                    image, centerX: centerX, centerY: centerY, modelSize: instanceSize,
-                    originalSize: region.cropSize, average: channelAverage, scratch: &cropScratch, into: $0)
-            }
+            sized.workspace.withInputBuffer(0) { writeCrop(image, region: region, instanceSize: instanceSize, into: $0) }
         }
         sized.workspace.run()
         let choice = OperationTimer.measure("post-processing") {
-            choose(sized, region: region, windowInfluence: windowInfluence)
+            let out = sized.workspace.plan.graph.outputValues
+            return sized.workspace.withValueBuffer(out[0]) { cls in
+                sized.workspace.withValueBuffer(out[1]) { loc in
+                    choose(cls: cls, loc: loc, into: sized.scores, region: region, windowInfluence: windowInfluence)
+                }
+            }
         }
         return Step(instanceSize: instanceSize, region: region, buffers: sized, choice: choice)
     }
 
+    /// The search region of the next frame; throws unless the target is set and `image` has the
+    /// first frame's size.
+    func searchRegion(image: Image, instanceSize: Int) throws -> SearchRegion {
+        guard template != nil else { throw TrackerError.notInitialized }
+        guard image.width == imageSize.width && image.height == imageSize.height else {
+            throw TrackerError.imageSizeChanged(expected: imageSize, actual: (image.width, image.height))
+        }
+        return try SearchRegion(
+            width: width, height: height, contextAmount: track.contextAmount,
+            exemplarSize: track.exemplarSize, instanceSize: instanceSize)
+    }
+
+    /// Writes the search crop of `region`, resized to `instanceSize`, into a network input: image
+    /// `image` of a channel-major batch of `batch` (`values` holds `3 x batch x side x side`).
+    func writeCrop(
+        _ frame: Image, region: SearchRegion, instanceSize: Int, into values: UnsafeMutableBufferPointer<Float>, image: Int = 0,
+        batch: Int = 1
+    ) {
+        writeContextCrop(
+            frame, centerX: centerX, centerY: centerY, modelSize: instanceSize,
+            originalSize: region.cropSize, average: channelAverage, scratch: &cropScratch, into: values, image: image, batch: batch)
+    }
+
+    /// A new `Scores` for a search crop of `instanceSize` (anchors and window).
+    func makeScores(instanceSize: Int) -> Scores {
+        let s = scoreSize(instanceSize: instanceSize)
+        return Scores(
+            scoreSize: s, anchors: Anchors(stride: anchor.stride, ratios: anchor.ratios, scales: anchor.scales, scoreSize: s),
+            window: cosineWindow(scoreSize: s, anchorCount: anchor.anchorNum))
+    }
+
     /// The workspace (with the template's kernels set once), anchors and window of one search size.
     private func makeSearch(instanceSize: Int, template: TemplateFeatures) throws -> SizedSearch {
-        let s = scoreSize(instanceSize: instanceSize)
         let plan = try model.searchPlan(height: instanceSize, width: instanceSize, template: template)
+        try checkOutputs(of: plan, instanceSize: instanceSize)
+        let workspace = Workspace(plan: plan)
+        model.setKernels(template, in: workspace)
+        let sized = SizedSearch(workspace: workspace, scores: makeScores(instanceSize: instanceSize))
+        searches[instanceSize] = sized
+        return sized
+    }
+
+    /// pysot's state update after a short-term search (move by `choice`, clip to the image) and
+    /// the frame's result.
+    func update(with choice: PenalizedChoice, bestScore: Float, lostThreshold: Double) -> TrackResult {
+        let (ccx, ccy, cw, ch) = choice.updatedState(
+            centerX: centerX, centerY: centerY, width: width, height: height, imageWidth: imageSize.width,
+            imageHeight: imageSize.height)
+        (centerX, centerY, width, height) = (ccx, ccy, cw, ch)
+        return TrackResult(
+            box: Box(centerX: ccx, centerY: ccy, width: cw, height: ch), score: bestScore, isLost: Double(bestScore) < lostThreshold)
+    }
+
+    /// Throws unless `plan`'s outputs are the score maps TRACK/ANCHOR expect for `instanceSize`.
+    func checkOutputs(of plan: Plan, instanceSize: Int) throws {
+        let s = scoreSize(instanceSize: instanceSize)
         let out = plan.graph.outputValues
         guard plan.shapes[out[0].id] == [2 * anchor.anchorNum, s, s], plan.shapes[out[1].id] == [4 * anchor.anchorNum, s, s] else {
             throw TrackerError.unsupported(
                 "the network gives a \([1] + plan.shapes[out[0].id]) score map for a \(instanceSize) search crop, but TRACK/ANCHOR "
                     + "expect [1, \(2 * anchor.anchorNum), \(s), \(s)]: check INSTANCE_SIZE, BASE_SIZE and ANCHOR in the config")
         }
-        let workspace = Workspace(plan: plan)
-        model.setKernels(template, in: workspace)
-        let sized = SizedSearch(
-            workspace: workspace, scoreSize: s,
-            anchors: Anchors(stride: anchor.stride, ratios: anchor.ratios, scales: anchor.scales, scoreSize: s),
-            window: cosineWindow(scoreSize: s, anchorCount: anchor.anchorNum))
-        searches[instanceSize] = sized
-        return sized
     }
 
     /// pysot's `_convert_score`, `_convert_bbox`, penalties, window and argmax on the network's
-    /// outputs (read in place from the workspace), into `sized`'s arrays.
-    private func choose(_ sized: SizedSearch, region: SearchRegion, windowInfluence: Double) -> PenalizedChoice {
-        let n = sized.anchors.count
-        let out = sized.workspace.plan.graph.outputValues
+    /// outputs `cls` `[2A, S, S]` and `loc` `[4A, S, S]` (CHW, one image), into `scores`' arrays.
+    func choose(
+        cls: UnsafeBufferPointer<Float>, loc: UnsafeBufferPointer<Float>, into scores: Scores, region: SearchRegion,
+        windowInfluence: Double
+    ) -> PenalizedChoice {
+        let n = scores.anchors.count
         // cls channel a is background, channel A + a foreground (pysot _convert_score);
         // loc channel k*A + a is delta k of anchor a (pysot _convert_bbox).
-        sized.workspace.withValueBuffer(out[0]) { cls in
-            sized.workspace.withValueBuffer(out[1]) { loc in
-                sized.anchors.values.withUnsafeBufferPointer { a in
-                    sized.score.withUnsafeMutableBufferPointer { score in
-                        sized.boxes.withUnsafeMutableBufferPointer { boxes in
-                            for i in 0..<n {
-                                score[i] = foregroundProbability(background: cls[i], foreground: cls[n + i])
-                                let aw = a[4 * i + 2]
-                                let ah = a[4 * i + 3]
-                                boxes[4 * i] = loc[i] * aw + a[4 * i]
-                                boxes[4 * i + 1] = loc[n + i] * ah + a[4 * i + 1]
-                                boxes[4 * i + 2] = Foundation.exp(loc[2 * n + i]) * aw
-                                boxes[4 * i + 3] = Foundation.exp(loc[3 * n + i]) * ah
-                            }
-                        }
+        scores.anchors.values.withUnsafeBufferPointer { a in
+            scores.score.withUnsafeMutableBufferPointer { score in
+                scores.boxes.withUnsafeMutableBufferPointer { boxes in
+                    for i in 0..<n {
+                        score[i] = foregroundProbability(background: cls[i], foreground: cls[n + i])
+                        let aw = a[4 * i + 2]
+                        let ah = a[4 * i + 3]
+                        boxes[4 * i] = loc[i] * aw + a[4 * i]
+                        boxes[4 * i + 1] = loc[n + i] * ah + a[4 * i + 1]
+                        boxes[4 * i + 2] = Foundation.exp(loc[2 * n + i]) * aw
+                        boxes[4 * i + 3] = Foundation.exp(loc[3 * n + i]) * ah
                     }
                 }
             }
         }
         return PenalizedChoice(
-            boxes: sized.boxes, score: sized.score, window: sized.window, width: width, height: height,
+            boxes: scores.boxes, score: scores.score, window: scores.window, width: width, height: height,
             scaleZ: region.scaleZ, penaltyK: track.penaltyK, windowInfluence: windowInfluence,
-            learningRate: track.lr, penalty: &sized.penalty, pscore: &sized.pscore)
+            learningRate: track.lr, penalty: &scores.penalty, pscore: &scores.pscore)
     }
 }

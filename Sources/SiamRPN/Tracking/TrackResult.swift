@@ -25,6 +25,10 @@ public enum TrackerError: Error, CustomStringConvertible, Equatable {
     /// The target's crop side is not finite or beyond `SearchRegion.maxCropSide`.
     case targetSizeOutOfRange(width: Double, height: Double, cropSide: Double)
     case unsupported(String)
+    /// A `MultiTracker` was given no boxes.
+    case noTargets
+    /// The error of target `index` (0-based) of a `MultiTracker`.
+    indirect case target(index: Int, TrackerError)
 
     public static func == (a: TrackerError, b: TrackerError) -> Bool { a.description == b.description }
 
@@ -42,6 +46,10 @@ public enum TrackerError: Error, CustomStringConvertible, Equatable {
             return "the target size \(w)x\(h) needs a crop of \(side) pixels, beyond what any frame can hold; the track cannot go on"
         case .unsupported(let what):
             return what
+        case .noTargets:
+            return "no target boxes: give at least one"
+        case .target(let index, let error):
+            return "target \(index + 1): \(error)"
         }
     }
 }
