@@ -102,20 +102,9 @@ struct TrainStep: ParsableCommand {
             let seconds = Date().timeIntervalSince(start)
             guard group.isRoot else { return }
 
-            try createDirectory(dir)
-            let json = """
-                {"cls_loss": \(jsonNumber(loss.clsLoss)), "loc_loss": \(jsonNumber(loss.locLoss)), \
-                "total_loss": \(jsonNumber(loss.totalLoss)), "grad_total_norm": \(jsonNumber(clip?.totalNorm ?? .nan)), \
-                "clip_coefficient": \(jsonNumber(clip?.coefficient ?? .nan)), "updated": \(valid)}
-
-                """
-            do {
-                try Data(json.utf8).write(to: outputs[0], options: .atomic)
-            } catch {
-                throw CLIError("cannot write '\(outputs[0].path)': \(describeFileError(error))")
-            }
-            try Safetensors.write(gradients, to: outputs[1])
-            try Safetensors.write(model.weights.stateDict(), to: outputs[2])
+            try writeStepOutputs(
+                outputs, clsLoss: loss.clsLoss, locLoss: loss.locLoss, totalLoss: loss.totalLoss, clip: clip, updated: valid,
+                gradients: gradients, weights: model.weights.stateDict())
             let processes = group.size > 1 ? ", \(group.size) processes" : ""
             print(
                 "cls_loss \(loss.clsLoss) loc_loss \(loss.locLoss) total_loss \(loss.totalLoss)"
@@ -163,6 +152,28 @@ struct TrainStep: ParsableCommand {
                 + TrainingBatch.fileNames.map { ("batch", batchURL.appendingPathComponent($0)) })
         return .ready(config: config, model: model, data: data, output: dir, outputs: outputs)
     }
+}
+
+/// Writes `train-step`'s three files (`outputs`: losses.json, gradients.safetensors,
+/// updated.safetensors), creating their folder.
+func writeStepOutputs(
+    _ outputs: [URL], clsLoss: Double, locLoss: Double, totalLoss: Double, clip: ClippedSGD.Clip?, updated: Bool, gradients: StateDict,
+    weights: StateDict
+) throws {
+    try createDirectory(outputs[0].deletingLastPathComponent())
+    let json = """
+        {"cls_loss": \(jsonNumber(clsLoss)), "loc_loss": \(jsonNumber(locLoss)), \
+        "total_loss": \(jsonNumber(totalLoss)), "grad_total_norm": \(jsonNumber(clip?.totalNorm ?? .nan)), \
+        "clip_coefficient": \(jsonNumber(clip?.coefficient ?? .nan)), "updated": \(updated)}
+
+        """
+    do {
+        try Data(json.utf8).write(to: outputs[0], options: .atomic)
+    } catch {
+        throw CLIError("cannot write '\(outputs[0].path)': \(describeFileError(error))")
+    }
+    try Safetensors.write(gradients, to: outputs[1])
+    try Safetensors.write(weights, to: outputs[2])
 }
 
 /// A Double as a JSON number (shortest round-trip digits), or a string for NaN / infinity.

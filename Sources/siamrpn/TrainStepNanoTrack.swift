@@ -65,20 +65,9 @@ extension TrainStep {
         }
         let seconds = Date().timeIntervalSince(start)
 
-        try createDirectory(dir)
-        let json = """
-            {"cls_loss": \(jsonNumber(loss.clsLoss)), "loc_loss": \(jsonNumber(loss.locLoss)), \
-            "total_loss": \(jsonNumber(loss.totalLoss)), "grad_total_norm": \(jsonNumber(clip?.totalNorm ?? .nan)), \
-            "clip_coefficient": \(jsonNumber(clip?.coefficient ?? .nan)), "updated": \(valid)}
-
-            """
-        do {
-            try Data(json.utf8).write(to: outputs[0], options: .atomic)
-        } catch {
-            throw CLIError("cannot write '\(outputs[0].path)': \(describeFileError(error))")
-        }
-        try Safetensors.write(gradients, to: outputs[1])
-        try Safetensors.write(model.weights.stateDict(), to: outputs[2])
+        try writeStepOutputs(
+            outputs, clsLoss: loss.clsLoss, locLoss: loss.locLoss, totalLoss: loss.totalLoss, clip: clip, updated: valid,
+            gradients: gradients, weights: model.weights.stateDict())
         print(
             "cls_loss \(loss.clsLoss) loc_loss \(loss.locLoss) total_loss \(loss.totalLoss)"
                 + " (\(gradients.keys.count) gradients, \(String(format: "%.0f", seconds * 1000)) ms) -> \(dir.path)")
