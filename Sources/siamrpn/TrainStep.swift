@@ -89,14 +89,8 @@ struct TrainStep: ParsableCommand {
             let loss = model.step(data, clsWeight: config.train.clsWeight, locWeight: config.train.locWeight)
             let gradients = model.weights.gradients()
             let valid = loss.totalLoss.isFinite && loss.totalLoss <= 1e4
-            let sgd = ClippedSGD(momentum: config.train.momentum, weightDecay: config.train.weightDecay, maxNorm: config.train.gradClip)
-            var clip: ClippedSGD.Clip?
-            if valid {
-                clip = sgd.clip(model.parameters)
-                let headLR = lr ?? config.train.baseLR
-                let backboneLR = backboneLr ?? headLR
-                sgd.step(model.parameters) { $0.name.hasPrefix("backbone.") ? backboneLR : headLR }
-            } else if group.isRoot {
+            let clip = valid ? clippedUpdate(model.parameters, train: config.train) : nil
+            if !valid && group.isRoot {
                 printError("warning: total loss \(loss.totalLoss) is not finite or above 1e4; like pysot, the step is skipped")
             }
             let seconds = Date().timeIntervalSince(start)
@@ -151,6 +145,19 @@ struct TrainStep: ParsableCommand {
             inputs: [("config", configURL), ("snapshot", URL(fileURLWithPath: snapshot))]
                 + TrainingBatch.fileNames.map { ("batch", batchURL.appendingPathComponent($0)) })
         return .ready(config: config, model: model, data: data, output: dir, outputs: outputs)
+    }
+}
+
+extension TrainStep {
+    /// pysot's update after the backward pass: `clip_grad_norm_(GRAD_CLIP)`, then SGD from fresh
+    /// momentum buffers at `--lr` (default `BASE_LR`) and, for `backbone.` parameters, `--backbone-lr`.
+    func clippedUpdate(_ parameters: [TrainingParameter], train: TrainConfig) -> ClippedSGD.Clip {
+        let sgd = ClippedSGD(momentum: train.momentum, weightDecay: train.weightDecay, maxNorm: train.gradClip)
+        let clip = sgd.clip(parameters)
+        let headLR = lr ?? train.baseLR
+        let backboneLR = backboneLr ?? headLR
+        sgd.step(parameters) { $0.name.hasPrefix("backbone.") ? backboneLR : headLR }
+        return clip
     }
 }
 

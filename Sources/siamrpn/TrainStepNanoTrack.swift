@@ -53,14 +53,8 @@ extension TrainStep {
         }
         let gradients = model.weights.gradients()
         let valid = loss.totalLoss.isFinite && loss.totalLoss <= 1e4
-        let sgd = ClippedSGD(momentum: config.train.momentum, weightDecay: config.train.weightDecay, maxNorm: config.train.gradClip)
-        var clip: ClippedSGD.Clip?
-        if valid {
-            clip = sgd.clip(model.parameters)
-            let headLR = lr ?? config.train.baseLR
-            let backboneLR = backboneLr ?? headLR
-            sgd.step(model.parameters) { $0.name.hasPrefix("backbone.") ? backboneLR : headLR }
-        } else {
+        let clip = valid ? clippedUpdate(model.parameters, train: config.train) : nil
+        if !valid {
             printError("warning: total loss \(loss.totalLoss) is not finite or above 1e4; like NanoTrack's trainer, the step is skipped")
         }
         let seconds = Date().timeIntervalSince(start)
