@@ -21,7 +21,19 @@ func im2col(
 ) {
     parallelChunks(
         channels * g.kernelH * g.kernelW, minChunk: minimumChunk(workPerItem: g.batch * g.outH * g.outW, atLeast: 8),
-        Im2colRows(g: g, input: input, firstChannel: c0, col: col))
+        Im2colRows(g: g, input: input, firstChannel: c0, col: col, outputRows: 0..<g.outH))
+}
+
+/// `im2col` of a band of output rows, on the calling thread: a `(channels*kh*kw) x
+/// (N*rows*OW)` matrix whose columns are the outputs of rows `outputRows` (row-major within
+/// the band, image after image). Training convolves a sample band by band so that the matrix
+/// stays in the core's cache between its unfolding and the GEMM that reads it.
+func im2colBand(
+    _ g: ConvGeometry, input: UnsafePointer<Float>, firstChannel c0: Int, channels: Int, outputRows: Range<Int>,
+    into col: UnsafeMutablePointer<Float>
+) {
+    Im2colRows(g: g, input: input, firstChannel: c0, col: col, outputRows: outputRows)
+        .run(0..<(channels * g.kernelH * g.kernelW))
 }
 
 /// `im2col` on a range of matrix rows.
@@ -30,6 +42,8 @@ private struct Im2colRows: ChunkedWork {
     let input: UnsafePointer<Float>
     let firstChannel: Int
     let col: UnsafeMutablePointer<Float>
+    /// The output rows unfolded (all of them for a whole-image `im2col`).
+    let outputRows: Range<Int>
 
     func run(_ rows: Range<Int>) {
         for row in rows {
@@ -37,12 +51,11 @@ private struct Im2colRows: ChunkedWork {
         }
     }
 
-    /// Row `row` of the matrix, image `image`'s `OH*OW` columns.
+    /// Row `row` of the matrix, image `image`'s `rows*OW` columns.
     @inline(__always)
     private func unfold(row: Int, image: Int) {
-        let oh = g.outH
         let ow = g.outW
-        let n = oh * ow
+        let n = outputRows.count * ow
         let kk = g.kernelH * g.kernelW
         let c0 = firstChannel
         let c = row / kk
@@ -56,9 +69,9 @@ private struct Im2colRows: ChunkedWork {
         while lo < ow && lo * g.stride + xOffset < 0 { lo += 1 }
         var hi = ow
         while hi > lo && (hi - 1) * g.stride + xOffset >= g.inW { hi -= 1 }
-        for oy in 0..<oh {
+        for oy in outputRows {
             let iy = oy * g.stride - g.padding + ky * g.dilation
-            let d = dst + oy * ow
+            let d = dst + (oy - outputRows.lowerBound) * ow
             if iy < 0 || iy >= g.inH {
                 d.update(repeating: 0, count: ow)
                 continue
