@@ -122,6 +122,21 @@ struct TrainingOperationTests {
         try Self.expectClose(dx.values, shape: dx.shape, c.0 + "/dx")
     }
 
+    /// Unpadded windows (the vectorised path, 9 outputs a row: two blocks of four and one
+    /// alone) on ties and NaNs: a NaN wins its window and the last NaN takes the gradient, as in
+    /// PyTorch's `val > max || isnan(val)`.
+    @Test func maxPoolFollowsPyTorchOnTiesAndNaNsWithoutPadding() throws {
+        let c = "maxpool_k3_s2_ties_nan"
+        let layer = MaxPoolLayer(kernel: 3, stride: 2)
+        let y = layer.forward(try Self.buffer(c + "/x"))
+        let truth = try Self.array(c + "/y").doubles()
+        #expect(y.shape == [2, 3, 9, 9])
+        #expect(truth.filter(\.isNaN).count == 15)
+        #expect(zip(y.values, truth).allSatisfy { $0.isNaN ? $1.isNaN : Double($0) == $1 })
+        let dx = layer.backward(try Self.buffer(c + "/dy"))
+        try Self.expectClose(dx.values, shape: dx.shape, c + "/dx")
+    }
+
     @Test(arguments: [("xcorr_depthwise", 0), ("xcorr_depthwise_pad1", 1)])
     func depthwiseCrossCorrelationMatchesAutogradPerSample(_ c: (String, Int)) throws {
         let layer = DepthwiseCrossCorrelationLayer(padding: c.1)

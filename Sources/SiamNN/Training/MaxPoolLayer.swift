@@ -33,6 +33,10 @@ package final class MaxPoolLayer: TrainingLayer {
             parallelChunks(x.batch * x.channels) { planes in
                 for p in planes {
                     let src = xp + p * h * w
+                    if pad == 0 {
+                        interiorWindows(src, plane: p, width: w, outH: oh, outW: ow, output: yp, argmax: am)
+                        continue
+                    }
                     for oy in 0..<oh {
                         for ox in 0..<ow {
                             var best = -Float.infinity
@@ -59,6 +63,61 @@ package final class MaxPoolLayer: TrainingLayer {
             }
         }
         return output
+    }
+
+    /// The windows of one unpadded plane: every tap is inside, so no bounds checks; the first
+    /// tap starts the search (PyTorch's `-inf` start picks the same element, NaN included). Four
+    /// neighbouring outputs at a time, with lane masks and selects: a compare-and-branch per tap
+    /// mispredicts on image data.
+    @inline(__always)
+    private func interiorWindows(
+        _ src: UnsafePointer<Float>, plane p: Int, width w: Int, outH oh: Int, outW ow: Int,
+        output yp: UnsafeMutablePointer<Float>, argmax am: UnsafeMutablePointer<Int32>
+    ) {
+        let (k, st) = (kernel, stride)
+        let lanes = SIMD4<Int32>(0, 1, 2, 3) &* Int32(st)
+        for oy in 0..<oh {
+            let o = (p * oh + oy) * ow
+            var ox = 0
+            while ox + 4 <= ow {
+                let first = oy * st * w + ox * st
+                var at = SIMD4<Int32>(repeating: Int32(first)) &+ lanes
+                var best = SIMD4<Float>(src[first], src[first + st], src[first + 2 * st], src[first + 3 * st])
+                for ky in 0..<k {
+                    let row = first + ky * w
+                    for kx in 0..<k where ky > 0 || kx > 0 {
+                        let tap = row + kx
+                        let v = SIMD4<Float>(src[tap], src[tap + st], src[tap + 2 * st], src[tap + 3 * st])
+                        let takes = (v .> best) .| (v .!= v)
+                        best.replace(with: v, where: takes)
+                        at.replace(with: SIMD4<Int32>(repeating: Int32(tap)) &+ lanes, where: takes)
+                    }
+                }
+                for lane in 0..<4 {
+                    yp[o + ox + lane] = best[lane]
+                    am[o + ox + lane] = at[lane]
+                }
+                ox += 4
+            }
+            while ox < ow {
+                let first = oy * st * w + ox * st
+                var best = src[first]
+                var at = first
+                for ky in 0..<k {
+                    let row = first + ky * w
+                    for kx in 0..<k where ky > 0 || kx > 0 {
+                        let v = src[row + kx]
+                        if v > best || v.isNaN {
+                            best = v
+                            at = row + kx
+                        }
+                    }
+                }
+                yp[o + ox] = best
+                am[o + ox] = Int32(at)
+                ox += 1
+            }
+        }
     }
 
     package func backward(_ dy: TrainingBuffer) -> TrainingBuffer {
