@@ -35,16 +35,32 @@ package struct DatasetBatch: Sendable {
 /// PyTorch's `DataLoader` (1.9 and later) seeds numpy in each worker from torch's own generator
 /// (`base_seed + worker_id`), so pysot's items then come from streams this does not reproduce.
 ///
-/// At most `prefetch` batches wait ready; `next()` blocks until the next one is. The last batch
-/// may be shorter (`drop_last=False`).
+/// Two ways to run: **ahead** (`renderAhead`), a producer thread plans and renders while the
+/// caller trains, and at most `prefetch` batches wait ready; **on demand**, `next()` plans and
+/// renders the batch on the calling thread's turn, its `threads` threads then having the cores to
+/// themselves. On demand is for when the caller's own threads already fill every core: a
+/// background renderer would then preempt one of the step's threads, and a step whose threads
+/// meet at barriers waits for the slowest (on 2 cores, 2 step threads + a renderer: up to twice
+/// the render's cost). Either way `next()` returns the same batches. The last batch may be
+/// shorter (`drop_last=False`).
 package final class BatchLoader: Sendable {
-    private let queue: BatchQueue
+    private let queue: BatchQueue?
+    private let onDemand: OnDemandStream?
 
     /// - Parameters:
     ///   - startIndex: the first item (a resumed run: `batches done * batchSize`), with `random` the
     ///     generator as it was after the item before it (`DatasetBatch.randomAfter`).
-    package init(dataset: TrackingDataset, batchSize: Int, startIndex: Int = 0, random: NumPyRandomState, threads: Int, prefetch: Int = 2) {
+    package init(
+        dataset: TrackingDataset, batchSize: Int, startIndex: Int = 0, random: NumPyRandomState, threads: Int, prefetch: Int = 2,
+        renderAhead: Bool = true
+    ) {
         precondition(batchSize >= 1 && threads >= 1 && prefetch >= 1)
+        guard renderAhead else {
+            queue = nil
+            onDemand = OnDemandStream(dataset: dataset, batchSize: batchSize, threads: threads, start: startIndex, random: random)
+            return
+        }
+        onDemand = nil
         let queue = BatchQueue(prefetch: prefetch)
         self.queue = queue
         let thread = Thread {
@@ -55,14 +71,20 @@ package final class BatchLoader: Sendable {
     }
 
     /// Dropping the loader stops its producer (after the batch it is rendering).
-    deinit { queue.stop() }
+    deinit { queue?.stop() }
 
     /// The next batch, or nil after the last. A failure to read or render an item is thrown once,
     /// and ends the loader.
-    package func next() throws -> DatasetBatch? { try queue.take() }
+    package func next() throws -> DatasetBatch? {
+        if let onDemand { return try onDemand.next() }
+        return try queue!.take()
+    }
 
     /// Stops preparing batches (the one being rendered completes).
-    package func stop() { queue.stop() }
+    package func stop() {
+        queue?.stop()
+        onDemand?.stop()
+    }
 
     private static func produce(
         _ dataset: TrackingDataset, batchSize: Int, threads: Int, from startIndex: Int, random: NumPyRandomState, into queue: BatchQueue
@@ -72,10 +94,7 @@ package final class BatchLoader: Sendable {
         while start < dataset.count, queue.waitForRoom() {
             let result: Result<DatasetBatch, Error>
             do {
-                let end = min(start + batchSize, dataset.count)
-                var plans: [ItemPlan] = []
-                for i in start..<end { plans.append(try dataset.plan(i, random: &random)) }
-                result = .success(DatasetBatch(start: start, items: try render(plans, dataset, threads), randomAfter: random))
+                result = .success(try batch(dataset, batchSize: batchSize, threads: threads, from: start, random: &random))
             } catch {
                 result = .failure(error)
             }
@@ -83,6 +102,16 @@ package final class BatchLoader: Sendable {
             start += batchSize
         }
         queue.finish()
+    }
+
+    /// Plans the batch of items `start..<start + batchSize` (in order, from `random`), then renders it.
+    fileprivate static func batch(
+        _ dataset: TrackingDataset, batchSize: Int, threads: Int, from start: Int, random: inout NumPyRandomState
+    ) throws -> DatasetBatch {
+        let end = min(start + batchSize, dataset.count)
+        var plans: [ItemPlan] = []
+        for i in start..<end { plans.append(try dataset.plan(i, random: &random)) }
+        return DatasetBatch(start: start, items: try render(plans, dataset, threads), randomAfter: random)
     }
 
     /// Renders the plans on `threads` threads (thread k takes items k, k + threads, ...).
@@ -95,6 +124,40 @@ package final class BatchLoader: Sendable {
             }
         }
         return try results.values()
+    }
+}
+
+/// The on-demand loader's position in the stream (lock-protected: `next()` may come from any thread).
+private final class OnDemandStream: @unchecked Sendable {
+    private let lock = NSLock()
+    private let dataset: TrackingDataset
+    private let batchSize: Int, threads: Int
+    private var start: Int
+    private var random: NumPyRandomState
+    private var ended = false
+
+    init(dataset: TrackingDataset, batchSize: Int, threads: Int, start: Int, random: NumPyRandomState) {
+        (self.dataset, self.batchSize, self.threads, self.start, self.random) = (dataset, batchSize, threads, start, random)
+    }
+
+    func next() throws -> DatasetBatch? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !ended, start < dataset.count else { return nil }
+        do {
+            let batch = try BatchLoader.batch(dataset, batchSize: batchSize, threads: threads, from: start, random: &random)
+            start += batchSize
+            return batch
+        } catch {
+            ended = true
+            throw error
+        }
+    }
+
+    func stop() {
+        lock.lock()
+        ended = true
+        lock.unlock()
     }
 }
 

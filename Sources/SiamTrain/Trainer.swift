@@ -179,8 +179,13 @@ package final class Trainer {
     /// Trains to `TRAIN.EPOCH`, writing snapshots into `snapshotDirectory`. `shouldStop` is
     /// polled after each iteration.
     package func run(snapshotDirectory: URL, events: Events, shouldStop: () -> Bool = { false }) throws -> Outcome {
+        // Rendering ahead only pays when a core is left for it; otherwise the batch is rendered
+        // between steps on the step's threads (BatchLoader's on-demand mode).
+        let computeThreads = ComputeThreads.count
+        let renderAhead = computeThreads + loaderThreads <= ProcessInfo.processInfo.activeProcessorCount
         let loader = BatchLoader(
-            dataset: dataset, batchSize: batchSize, startIndex: nextBatch * batchSize, random: random, threads: loaderThreads)
+            dataset: dataset, batchSize: batchSize, startIndex: nextBatch * batchSize, random: random,
+            threads: renderAhead ? loaderThreads : max(loaderThreads, computeThreads), renderAhead: renderAhead)
         defer { loader.stop() }
         lrs = groupLRs()
         events.epochStarted(epoch, nextBatch, lrs)

@@ -106,10 +106,11 @@ import Testing
         let json = try Self.fixture()
         var reference: [[Float]] = []
         var finalState: UInt32 = 0
-        for threads in [1, 3] {
+        // Rendered ahead on 1 and 3 threads, and on demand (between steps) on 2.
+        for (threads, ahead) in [(1, true), (3, true), (2, false)] {
             var random = NumPyRandomState(seed: UInt32(json["seed"]!.int))
             let dataset = try Self.dataset(&random)
-            let loader = BatchLoader(dataset: dataset, batchSize: 4, random: random, threads: threads)
+            let loader = BatchLoader(dataset: dataset, batchSize: 4, random: random, threads: threads, renderAhead: ahead)
             var batches: [[Float]] = []
             var starts: [Int] = []
             var last: NumPyRandomState?
@@ -122,7 +123,7 @@ import Testing
             #expect(starts == [0, 4, 8, 12, 16, 20])
             var after = try #require(last)
             finalState = after.next32()
-            if reference.isEmpty { reference = batches } else { #expect(batches == reference, "threads \(threads)") }
+            if reference.isEmpty { reference = batches } else { #expect(batches == reference, "threads \(threads), ahead \(ahead)") }
         }
         #expect(finalState == UInt32(json["state_after"]!.int))
         // Resuming at batch 3 from the state recorded after batch 2 continues the same stream.
@@ -132,7 +133,8 @@ import Testing
         _ = try first.next()
         let second = try #require(try first.next())
         first.stop()
-        let resumed = BatchLoader(dataset: dataset, batchSize: 4, startIndex: 8, random: second.randomAfter, threads: 2)
+        let resumed = BatchLoader(
+            dataset: dataset, batchSize: 4, startIndex: 8, random: second.randomAfter, threads: 2, renderAhead: false)
         let third = try #require(try resumed.next())
         #expect(third.start == 8)
         #expect(third.search + third.labelLoc + third.template == reference[2])
