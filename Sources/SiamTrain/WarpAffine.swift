@@ -62,11 +62,23 @@ package func warpAffineLinear(_ image: Image, matrix: [Double], width: Int, heig
                     let w01 = fx * (32 - fy) * 32
                     let w10 = (32 - fx) * fy * 32
                     let w11 = fx * fy * 32
+                    let o = (y * width + x) * 3
+                    if sx >= 0 && sy >= 0 && sx + 1 < srcW && sy + 1 < srcH {
+                        // All four taps inside the image (most pixels): no border tests.
+                        let top = (sy * srcW + sx) * 3
+                        let bottom = top + srcW * 3
+                        for c in 0..<3 {
+                            let sum =
+                                Int32(src[top + c]) * w00 + Int32(src[top + 3 + c]) * w01 + Int32(src[bottom + c]) * w10
+                                + Int32(src[bottom + 3 + c]) * w11 + 16384
+                            dst[o + c] = UInt8(truncatingIfNeeded: sum >> 15)
+                        }
+                        continue
+                    }
                     let inX0 = sx >= 0 && sx < srcW
                     let inX1 = sx + 1 >= 0 && sx + 1 < srcW
                     let inY0 = sy >= 0 && sy < srcH
                     let inY1 = sy + 1 >= 0 && sy + 1 < srcH
-                    let o = (y * width + x) * 3
                     for c in 0..<3 {
                         let v00 = inY0 && inX0 ? Int32(src[(sy * srcW + sx) * 3 + c]) : cval[c]
                         let v01 = inY0 && inX1 ? Int32(src[(sy * srcW + sx + 1) * 3 + c]) : cval[c]
