@@ -21,8 +21,11 @@ package final class ConvolutionLayer: TrainingLayer {
     /// the input gradient and returns an empty buffer.
     package var computesInputGradient = true
 
-    /// The target size of one band's column matrix: 64 Ki floats (256 KiB, within a core's L2).
-    private static let bandFloats = 1 << 19
+    /// The target size of one band's column matrix: 256 Ki floats (1 MiB, a server core's L2).
+    /// Much smaller bands make GEMMs of under 10^6 multiply-adds, which `sgemm` runs in plain
+    /// loops instead of the BLAS: on the small AlexNet's training step, 64 Ki floats was 1.7x
+    /// slower than this (`siamrpn train`'s batch_time).
+    private static let bandFloats = 1 << 18
 
     private let inChannels: Int, outChannels: Int, kernelH: Int, kernelW: Int
     private var input: TrainingBuffer?
