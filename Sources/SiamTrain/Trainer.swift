@@ -1,11 +1,13 @@
 // Mirrors pysot/tools/train.py: main() (model, pretrained weights, data loader, build_opt_lr, restore_from)
 // and train() (the iteration loop: epoch boundaries, snapshots, the backbone unfreezing at BACKBONE.TRAIN_EPOCH,
-// the schedule, the skipped invalid losses, clip_grad_norm_ + SGD, the logged values)
+// the schedule, the skipped invalid losses, clip_grad_norm_ + SGD, the logged values); NanoTrack's
+// bin/train.py is the same trainer (TrainingRecipe holds what differs)
 import Foundation
 import SiamNN
 import SiamRPN
 
-/// pysot's trainer for one process.
+/// pysot's trainer (and NanoTrack's, the same code) for one process; `TrainingRecipe` says
+/// which model family it trains.
 ///
 /// The loop is pysot's `train()`: `num_per_epoch = len(dataset) // EPOCH // BATCH_SIZE`
 /// iterations per epoch, `EPOCH * num_per_epoch` in all (a shorter last loader batch is never
@@ -13,8 +15,10 @@ import SiamRPN
 /// each epoch boundary, before the epoch's first iteration: the snapshot `checkpoint_e{epoch}.pth`
 /// (`TrainingCheckpoint`), then at `BACKBONE.TRAIN_EPOCH` a new optimiser (`build_opt_lr`: the
 /// `TRAIN_LAYERS` stages train from here, momentum restarts from zero), then the schedule's lr of
-/// the epoch. An iteration: forward + backward (`SiamRPNTrainingModel.step`), and only when the
-/// total loss is finite and at most 1e4, `clip_grad_norm_(GRAD_CLIP)` and the SGD step.
+/// the epoch. An iteration: forward + backward (`TrainableModel.trainingStep`), and only when the
+/// total loss is finite and at most 1e4, `clip_grad_norm_(GRAD_CLIP)` and the SGD step. A NanoTrack
+/// batch without a positive point (NanoTrack's IoU loss asserts, ending its run) is skipped like an
+/// invalid loss.
 ///
 /// Two deliberate differences from pysot, both so that a run can be stopped and continued:
 /// the final `checkpoint_e{EPOCH}.pth` is always written (pysot writes it only when the loader has
@@ -26,14 +30,14 @@ import SiamRPN
 /// `DataLoader` (1.9 and later) reseeds numpy in each worker from torch's generator, so pysot's
 /// items then differ from these (the same distribution, other draws).
 package final class Trainer {
-    package let config: PysotConfig
+    package let recipe: TrainingRecipe
     package let dataset: TrackingDataset
     package let schedule: LearningRateSchedule
     package let perEpoch: Int
     package let seed: UInt32
     /// Default initial values were drawn for these keys (not in the pretrained weights).
     package private(set) var initializedKeys: [String] = []
-    private var model: SiamRPNTrainingModel
+    private var model: any TrainableModel
     private var optimizer: ClippedSGD
     private var groups: OptimizerGroups
     private var modelEpochSetting: Bool
@@ -64,8 +68,10 @@ package final class Trainer {
         /// Seconds waiting for the batch, and for the whole iteration (data included).
         package var dataTime: Double
         package var batchTime: Double
-        /// Whether the SGD step ran (false: the loss was not finite or above 1e4).
+        /// Whether the SGD step ran (false: the loss was not finite or above 1e4, or the batch unusable).
         package var updated: Bool
+        /// Why the batch could not be trained (`TrainingStepLosses.unusable`), nil otherwise.
+        package var unusable: String?
         package var gradientNorm: Double
         package var pairs: Int
     }
@@ -97,51 +103,60 @@ package final class Trainer {
     ///     hold the same generator), trains on its slice of each batch with synchronised BatchNorm,
     ///     global loss normalisers and summed gradients, and takes the same SGD step; only the
     ///     root should write (`run` writes snapshots on the root alone).
-    package init(
+    package convenience init(
         config: PysotConfig, dataRoot: URL, initialWeights: StateDict?, resume: URL?, seed: UInt32, loaderThreads: Int,
         group: ProcessGroup = .single
     ) throws {
-        self.config = config
+        try self.init(
+            recipe: .pysot(config), dataRoot: dataRoot, initialWeights: initialWeights, resume: resume, seed: seed,
+            loaderThreads: loaderThreads, group: group)
+    }
+
+    /// The trainer of `recipe`'s model family (parameters as `init(config:...)`).
+    package init(
+        recipe: TrainingRecipe, dataRoot: URL, initialWeights: StateDict?, resume: URL?, seed: UInt32, loaderThreads: Int,
+        group: ProcessGroup = .single
+    ) throws {
+        self.recipe = recipe
         self.group = group
         self.seed = seed
         self.loaderThreads = max(1, loaderThreads)
-        batchSize = config.train.batchSize
+        batchSize = recipe.train.batchSize
         guard batchSize >= 2 else {
             throw TrainingDataError("TRAIN.BATCH_SIZE is \(batchSize); the head's train-mode BatchNorm needs a batch of 2 or more")
         }
         guard batchSize >= group.size else {
             throw TrainingDataError("TRAIN.BATCH_SIZE is \(batchSize), fewer than the \(group.size) processes; each needs one or more pairs")
         }
-        guard config.train.epoch >= 1 else { throw TrainingDataError("TRAIN.EPOCH is \(config.train.epoch); train at least one epoch") }
+        guard recipe.train.epoch >= 1 else { throw TrainingDataError("TRAIN.EPOCH is \(recipe.train.epoch); train at least one epoch") }
         var random = NumPyRandomState(seed: seed)
-        dataset = try TrackingDataset(pysot: config, base: dataRoot, random: &random)
-        schedule = try LearningRateSchedule(train: config.train)
-        perEpoch = dataset.count / config.train.epoch / batchSize
+        dataset = try recipe.makeDataset(dataRoot, &random)
+        schedule = try LearningRateSchedule(train: recipe.train)
+        perEpoch = dataset.count / recipe.train.epoch / batchSize
         guard perEpoch >= 1 else {
             throw TrainingDataError(
-                "an epoch holds \(dataset.count / config.train.epoch) pairs (DATASET.VIDEOS_PER_EPOCH, or the NUM_USE sum), "
+                "an epoch holds \(dataset.count / recipe.train.epoch) pairs (DATASET.VIDEOS_PER_EPOCH, or the NUM_USE sum), "
                     + "fewer than one batch of TRAIN.BATCH_SIZE \(batchSize)")
         }
-        let spec = try config.modelSpec()
-        if config.train.epoch > config.backbone.trainEpoch {
+        try recipe.validate(group)
+        if recipe.train.epoch > recipe.backbone.trainEpoch {
             // Fail now, not after the epochs before TRAIN_EPOCH, when TRAIN_LAYERS names a stage the backbone lacks.
-            _ = try SiamRPNTrainingModel(
-                spec: spec, stateDict: StateDict(), backbone: .layers(config.backbone.trainLayers), initializer: NumPyRandomState(seed: 0))
+            _ = try recipe.makeModel(StateDict(), .layers(recipe.backbone.trainLayers), NumPyRandomState(seed: 0), .single)
         }
 
-        var startEpoch = config.train.startEpoch
+        var startEpoch = recipe.train.startEpoch
         var snapshot: TrainingCheckpoint?
         if let resume {
-            let parameterNames = try Self.parameterNames(spec: spec)
+            let parameterNames = try recipe.makeModel(StateDict(), .all, NumPyRandomState(seed: 0), .single).parameters.map(\.name)
             // The snapshot of epoch e was written by the optimiser of epoch e - 1.
             let file = try TorchCheckpoint(contentsOf: resume)
             let writtenAt = max(0, (file.epoch ?? 0) - 1)
-            let savedGroups = Self.groups(parameterNames, config: config, epoch: writtenAt)
+            let savedGroups = Self.groups(parameterNames, recipe: recipe, epoch: writtenAt)
             snapshot = try TrainingCheckpoint.read(resume, groups: savedGroups.groups)
             startEpoch = snapshot!.epoch
         }
-        guard startEpoch < config.train.epoch else {
-            throw TrainingDataError("the run starts at epoch \(startEpoch), but TRAIN.EPOCH is \(config.train.epoch): nothing to train")
+        guard startEpoch < recipe.train.epoch else {
+            throw TrainingDataError("the run starts at epoch \(startEpoch), but TRAIN.EPOCH is \(recipe.train.epoch): nothing to train")
         }
         if let point = snapshot?.resume {
             guard point.seed == Int(seed) else {
@@ -156,23 +171,25 @@ package final class Trainer {
             self.random = random
         }
         epoch = startEpoch
-        modelEpochSetting = startEpoch >= config.backbone.trainEpoch
+        modelEpochSetting = startEpoch >= recipe.backbone.trainEpoch
         let weights = snapshot?.stateDict ?? initialWeights ?? StateDict()
         model = try Self.makeModel(
-            spec: spec, config: config, stateDict: weights, epoch: startEpoch,
-            initializer: snapshot == nil ? NumPyRandomState(seed: seed) : nil, group: group)
+            recipe, stateDict: weights, epoch: startEpoch, initializer: snapshot == nil ? NumPyRandomState(seed: seed) : nil, group: group)
         initializedKeys = model.weights.initialized
-        groups = Self.groups(model.parameters.map(\.name), config: config, epoch: startEpoch)
-        optimizer = ClippedSGD(momentum: config.train.momentum, weightDecay: config.train.weightDecay, maxNorm: config.train.gradClip)
-        if let snapshot, startEpoch != config.backbone.trainEpoch {
+        groups = Self.groups(model.parameters.map(\.name), recipe: recipe, epoch: startEpoch)
+        optimizer = ClippedSGD(momentum: recipe.train.momentum, weightDecay: recipe.train.weightDecay, maxNorm: recipe.train.gradClip)
+        if let snapshot, startEpoch != recipe.backbone.trainEpoch {
             optimizer.buffers = snapshot.buffers
         }
     }
 
     /// Total iterations of the run (pysot's `EPOCH * num_per_epoch`, counted from the stream's start).
-    package var totalIterations: Int { (config.train.epoch - streamStartEpoch) * perEpoch }
+    package var totalIterations: Int { (recipe.train.epoch - streamStartEpoch) * perEpoch }
     /// Iterations done before this process started (a resumed run).
     package var firstIteration: Int { nextBatch }
+    /// What the trainer's TensorBoard step adds to `Iteration.index`: 0 for pysot, the stream's
+    /// first epoch times `perEpoch` for NanoTrack (`TrainingRecipe.stepsFromEpochZero`).
+    package var tensorBoardStepOffset: Int { recipe.stepsFromEpochZero ? streamStartEpoch * perEpoch : 0 }
     /// The model's current state dict (pysot names).
     package var stateDict: StateDict { model.weights.stateDict() }
 
@@ -195,14 +212,12 @@ package final class Trainer {
             if e != epoch {
                 epoch = e
                 try writeSnapshot(snapshotDirectory, events: events)
-                if epoch == config.train.epoch { return .finished }
-                if epoch == config.backbone.trainEpoch {
+                if epoch == recipe.train.epoch { return .finished }
+                if epoch == recipe.backbone.trainEpoch {
                     events.log("start training backbone.")
-                    model = try Self.makeModel(
-                        spec: try config.modelSpec(), config: config, stateDict: model.weights.stateDict(), epoch: epoch, initializer: nil,
-                        group: group)
-                    groups = Self.groups(model.parameters.map(\.name), config: config, epoch: epoch)
-                    optimizer = ClippedSGD(momentum: config.train.momentum, weightDecay: config.train.weightDecay, maxNorm: config.train.gradClip)
+                    model = try Self.makeModel(recipe, stateDict: model.weights.stateDict(), epoch: epoch, initializer: nil, group: group)
+                    groups = Self.groups(model.parameters.map(\.name), recipe: recipe, epoch: epoch)
+                    optimizer = ClippedSGD(momentum: recipe.train.momentum, weightDecay: recipe.train.weightDecay, maxNorm: recipe.train.gradClip)
                 }
                 lrs = groupLRs()
                 events.log("epoch: \(epoch + 1)")
@@ -211,16 +226,14 @@ package final class Trainer {
             guard let data = try loader.next() else {
                 // The stream ran out before the last epoch boundary (cannot happen with pysot's
                 // arithmetic, kept as a guard): snapshot what was trained.
-                epoch = config.train.epoch
+                epoch = recipe.train.epoch
                 try writeSnapshot(snapshotDirectory, events: events)
                 return .finished
             }
             let dataTime = Date().timeIntervalSince(end)
-            let batch = try TrainingBatch(data, labelShape: [data.items.count, model.anchorNum, config.train.outputSize, config.train.outputSize])
-                .shard(rank: group.rank, of: group.size)
             model.zeroGradients()
-            let loss = model.step(batch, clsWeight: config.train.clsWeight, locWeight: config.train.locWeight)
-            let valid = loss.totalLoss.isFinite && loss.totalLoss <= 1e4
+            let loss = try model.trainingStep(data, train: recipe.train, group: group)
+            let valid = loss.unusable == nil && loss.totalLoss.isFinite && loss.totalLoss <= 1e4
             var norm = Double.nan
             if valid {
                 norm = optimizer.clip(model.parameters).totalNorm
@@ -236,7 +249,7 @@ package final class Trainer {
                 Iteration(
                     index: nextBatch, epoch: epoch, inEpoch: nextBatch % perEpoch + 1, clsLoss: loss.clsLoss, locLoss: loss.locLoss,
                     totalLoss: loss.totalLoss, lr: schedule.currentLR(epoch: epoch), dataTime: dataTime, batchTime: batchTime,
-                    updated: valid, gradientNorm: norm, pairs: data.items.count))
+                    updated: valid, unusable: loss.unusable, gradientNorm: norm, pairs: data.items.count))
             nextBatch += 1
             end = Date()
             if shouldStop() { return .stopped(afterIteration: nextBatch) }
@@ -251,7 +264,7 @@ package final class Trainer {
         let url = directory.appendingPathComponent("checkpoint_e\(epoch).pth")
         let checkpoint = TrainingCheckpoint(
             epoch: epoch, stateDict: model.weights.stateDict(), groups: groups.groups, groupLRs: lrs,
-            momentum: config.train.momentum, weightDecay: config.train.weightDecay, buffers: optimizer.buffers,
+            momentum: recipe.train.momentum, weightDecay: recipe.train.weightDecay, buffers: optimizer.buffers,
             resume: .init(iteration: nextBatch, seed: Int(seed), random: random))
         try checkpoint.write(to: url)
         events.checkpoint(url)
@@ -259,18 +272,14 @@ package final class Trainer {
 
     /// The training model for `epoch`: backbone frozen before `BACKBONE.TRAIN_EPOCH`, then its `TRAIN_LAYERS`.
     private static func makeModel(
-        spec: ModelSpec, config: PysotConfig, stateDict: StateDict, epoch: Int, initializer: NumPyRandomState?, group: ProcessGroup
-    ) throws -> SiamRPNTrainingModel {
-        let training: BackboneTraining = epoch >= config.backbone.trainEpoch ? .layers(config.backbone.trainLayers) : .frozen
-        return try SiamRPNTrainingModel(spec: spec, stateDict: stateDict, backbone: training, initializer: initializer, group: group)
+        _ recipe: TrainingRecipe, stateDict: StateDict, epoch: Int, initializer: NumPyRandomState?, group: ProcessGroup
+    ) throws -> any TrainableModel {
+        let training: BackboneTraining = epoch >= recipe.backbone.trainEpoch ? .layers(recipe.backbone.trainLayers) : .frozen
+        return try recipe.makeModel(stateDict, training, initializer, group)
     }
 
-    private static func parameterNames(spec: ModelSpec) throws -> [String] {
-        try SiamRPNTrainingModel(spec: spec, stateDict: StateDict(), backbone: .all, initializer: NumPyRandomState(seed: 0)).parameters.map(\.name)
-    }
-
-    private static func groups(_ names: [String], config: PysotConfig, epoch: Int) -> OptimizerGroups {
+    private static func groups(_ names: [String], recipe: TrainingRecipe, epoch: Int) -> OptimizerGroups {
         OptimizerGroups(
-            parameters: names, backbone: config.backbone, train: config.train, adjust: config.adjust.adjust, head: "rpn_head", epoch: epoch)
+            parameters: names, backbone: recipe.backbone, train: recipe.train, adjust: recipe.adjust, head: recipe.head, epoch: epoch)
     }
 }

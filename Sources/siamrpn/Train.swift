@@ -1,4 +1,4 @@
-// Mirrors pysot's tools/train.py as a command: its flags (--cfg, --seed), its log lines, its snapshots and
+// Mirrors pysot's tools/train.py (and NanoTrack's bin/train.py, the same trainer) as a command: its flags (--cfg, --seed), its log lines, its snapshots and
 // TensorBoard scalars
 import ArgumentParser
 import Foundation
@@ -7,10 +7,11 @@ import SiamNN
 import SiamRPN
 import SiamTrain
 
-/// `siamrpn train`: trains a pysot model on prepared data (`siamrpn prepare` or pysot's own crops).
+/// `siamrpn train`: trains a pysot model, or NanoTrackV3 from a NanoTrack config, on prepared data
+/// (`siamrpn prepare` or pysot's own crops).
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train a pysot model on prepared crops (pysot's tools/train.py).",
+        abstract: "Train a pysot model or NanoTrackV3 on prepared crops (pysot's tools/train.py, NanoTrack's bin/train.py).",
         discussion: """
             The config's DATASET section names the prepared datasets (ROOT: the crop511 folder, ANNO: \
             train.json; relative paths are relative to --data-root) and TRAIN / BACKBONE the schedule: \
@@ -21,10 +22,13 @@ struct Train: ParsableCommand {
             (pysot's log lines), a TensorBoard event file (pysot's scalars: cls_loss, loc_loss, \
             total_loss, batch_time, data_time, time/data, lr/groupN) and loss.png / loss.svg. \
             --resume continues a run from one of its snapshots exactly as if it had not stopped (same \
-            seed); Ctrl-C stops after the current iteration (resume from the last snapshot).
+            seed); Ctrl-C stops after the current iteration (resume from the last snapshot). A NanoTrack \
+            config (META_ARC nanotrack or a mobilenetv3_small backbone) trains NanoTrackV3 with \
+            NanoTrack's trainer: point labels (POINT.STRIDE 16, OUTPUT_SIZE 15 for SEARCH_SIZE 255), \
+            NanoTrack's losses, ban_head groups; one process.
             """)
 
-    @Option(help: "pysot experiment config, config.yaml.")
+    @Option(help: "pysot or NanoTrack experiment config, config.yaml.")
     var cfg: String
     @Option(help: "Initial weights of the whole model (TRAIN.PRETRAINED); keys it lacks get PyTorch's default initialisation.")
     var pretrained: String?
@@ -47,7 +51,7 @@ struct Train: ParsableCommand {
             // Every process builds its trainer; they agree on the outcome before training, and the
             // lowest failing rank alone reports (the others exit 1 quietly).
             var failure: (any Error)?
-            var prepared: (config: PysotConfig, trainer: Trainer, initialized: Bool)?
+            var prepared: (train: TrainConfig, trainer: Trainer, initialized: Bool)?
             do {
                 prepared = try prepare(group)
             } catch {
@@ -57,11 +61,11 @@ struct Train: ParsableCommand {
                 if first == group.rank, let failure { throw failure }
                 throw ExitCode.failure
             }
-            guard let (config, trainer, initialized) = prepared else { return }
-            let snapshots = URL(fileURLWithPath: output ?? config.train.snapshotDir, isDirectory: true)
+            guard let (train, trainer, initialized) = prepared else { return }
+            let snapshots = URL(fileURLWithPath: output ?? train.snapshotDir, isDirectory: true)
             let logs =
                 output.map { URL(fileURLWithPath: $0, isDirectory: true).appendingPathComponent("logs") }
-                ?? URL(fileURLWithPath: config.train.logDir, isDirectory: true)
+                ?? URL(fileURLWithPath: train.logDir, isDirectory: true)
             var events = Trainer.Events()
             var log: TrainingLog?
             if group.isRoot {
@@ -73,7 +77,9 @@ struct Train: ParsableCommand {
                 }
                 try createDirectory(snapshots)
                 try createDirectory(logs)
-                let l = try TrainingLog(logs: logs, perEpoch: trainer.perEpoch, total: trainer.totalIterations, printFreq: config.train.printFreq)
+                let l = try TrainingLog(
+                    logs: logs, perEpoch: trainer.perEpoch, total: trainer.totalIterations, printFreq: train.printFreq,
+                    stepOffset: trainer.tensorBoardStepOffset)
                 log = l
                 l.line(
                     "model prepare done: \(trainer.dataset.count) pairs, \(trainer.perEpoch) iterations per epoch, "
@@ -85,7 +91,7 @@ struct Train: ParsableCommand {
                 events.checkpoint = { url in
                     do {
                         try Safetensors.write(trainer.stateDict, to: url.deletingPathExtension().appendingPathExtension("safetensors"))
-                        try l.plot(title: config.metaArc.isEmpty ? "training" : config.metaArc)
+                        try l.plot(title: trainer.recipe.title)
                     } catch {
                         printError("warning: \(error)")
                     }
@@ -120,22 +126,31 @@ struct Train: ParsableCommand {
     }
 
     /// The config and the trainer (with whether default initial values filled keys the pretrained weights lack).
-    private func prepare(_ group: ProcessGroup) throws -> (config: PysotConfig, trainer: Trainer, initialized: Bool) {
+    private func prepare(_ group: ProcessGroup) throws -> (train: TrainConfig, trainer: Trainer, initialized: Bool) {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         try applyThreads(threads, preferred: group.size > 1 ? max(1, cores / ProcessGroup.processesOnThisMachine()) : nil)
-        let config = try PysotConfig.load(contentsOf: URL(fileURLWithPath: cfg))
-        if group.isRoot {
-            for warning in config.warnings { printError("warning: \(cfg): \(warning)") }
+        let recipe: TrainingRecipe
+        let warnings: [String]
+        if let text = try? String(contentsOf: URL(fileURLWithPath: cfg), encoding: .utf8), NanoTrackConfig.describes(text) {
+            let nano = try NanoTrackTrainingConfig.read(yaml: text, source: cfg)
+            (recipe, warnings) = (.nanoTrack(nano.config), nano.warnings)
+        } else {
+            let config = try PysotConfig.load(contentsOf: URL(fileURLWithPath: cfg))
+            (recipe, warnings) = (.pysot(config), config.warnings)
         }
-        let initial = try (pretrained ?? (config.train.pretrained.isEmpty ? nil : config.train.pretrained)).map {
+        if group.isRoot {
+            for warning in warnings { printError("warning: \(cfg): \(warning)") }
+        }
+        let train = recipe.train
+        let initial = try (pretrained ?? (train.pretrained.isEmpty ? nil : train.pretrained)).map {
             try StateDict.load(contentsOf: URL(fileURLWithPath: $0))
         }
         do {
             let trainer = try Trainer(
-                config: config, dataRoot: URL(fileURLWithPath: dataRoot, isDirectory: true), initialWeights: initial,
-                resume: (resume ?? (config.train.resume.isEmpty ? nil : config.train.resume)).map { URL(fileURLWithPath: $0) },
-                seed: seed, loaderThreads: loaderThreads ?? max(1, config.train.numWorkers), group: group)
-            return (config, trainer, initial != nil && !trainer.initializedKeys.isEmpty)
+                recipe: recipe, dataRoot: URL(fileURLWithPath: dataRoot, isDirectory: true), initialWeights: initial,
+                resume: (resume ?? (train.resume.isEmpty ? nil : train.resume)).map { URL(fileURLWithPath: $0) },
+                seed: seed, loaderThreads: loaderThreads ?? max(1, train.numWorkers), group: group)
+            return (train, trainer, initial != nil && !trainer.initializedKeys.isEmpty)
         } catch let error as TrainingModelError {
             throw CLIError("\(cfg): \(error)")
         } catch let error as TrainingDataError {
@@ -153,6 +168,8 @@ private final class TrainingLog {
     let text: FileHandle
     let events: TensorBoardEventWriter
     let logs: URL
+    /// Added to the stream's batch index for the TensorBoard step (`Trainer.tensorBoardStepOffset`).
+    let stepOffset: Int
     let terminal = isatty(STDERR_FILENO) == 1
     /// pysot's `AverageMeter()`: the last 100 values of each quantity.
     var window: [String: [Double]] = [:]
@@ -160,8 +177,9 @@ private final class TrainingLog {
         ("total_loss", []), ("cls_loss", []), ("loc_loss", [])
     ]
 
-    init(logs: URL, perEpoch: Int, total: Int, printFreq: Int) throws {
+    init(logs: URL, perEpoch: Int, total: Int, printFreq: Int, stepOffset: Int) throws {
         self.logs = logs
+        self.stepOffset = stepOffset
         self.perEpoch = perEpoch
         self.total = total
         self.printFreq = max(1, printFreq)
@@ -183,7 +201,7 @@ private final class TrainingLog {
         guard index > 0 && index % perEpoch == 0 else { return }
         for (g, lr) in lrs.enumerated() {
             line("epoch \(epoch + 1) lr \(lr)")
-            try? events.addScalar("lr/group\(g + 1)", lr, step: index)
+            try? events.addScalar("lr/group\(g + 1)", lr, step: index + stepOffset)
         }
     }
 
@@ -202,14 +220,16 @@ private final class TrainingLog {
             ("batch_time", it.batchTime), ("data_time", it.dataTime), ("cls_loss", it.clsLoss), ("loc_loss", it.locLoss),
             ("total_loss", it.totalLoss)
         ]
-        try? events.addScalar("time/data", it.dataTime, step: it.index)
-        for (name, v) in values { try? events.addScalar(name, v, step: it.index) }
+        try? events.addScalar("time/data", it.dataTime, step: it.index + stepOffset)
+        for (name, v) in values { try? events.addScalar(name, v, step: it.index + stepOffset) }
         let shown = values.map { meter($0.0, $0.1) }
         for (k, name) in ["total_loss", "cls_loss", "loc_loss"].enumerated() {
             let w = window[name] ?? []
             curves[k].points.append((Double(it.index + 1), w.reduce(0, +) / Double(max(1, w.count))))
         }
-        if !it.updated {
+        if let reason = it.unusable {
+            line("warning: iteration \(it.index + 1): \(reason); the step is skipped")
+        } else if !it.updated {
             line("warning: iteration \(it.index + 1): total loss \(it.totalLoss) is not finite or above 1e4; the step is skipped, as pysot does")
         }
         let done = it.index + 1

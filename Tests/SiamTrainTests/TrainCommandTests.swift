@@ -87,11 +87,13 @@ import Testing
     }
 
     /// pysot's logged scalars (`pysot_scalars.json`: tag -> [[step, value]]).
-    static func pysotScalars(_ url: URL) throws -> [String: [(step: Int, value: Double)]] {
+    static func pysotScalars(
+        _ url: URL, tags: [String] = ["cls_loss", "loc_loss", "total_loss", "lr/group1", "lr/group2"]
+    ) throws -> [String: [(step: Int, value: Double)]] {
         let bytes = [UInt8](try Data(contentsOf: url))
         let json = try JSONValue.parse(bytes, 0..<bytes.count)
         var result: [String: [(step: Int, value: Double)]] = [:]
-        for tag in ["cls_loss", "loc_loss", "total_loss", "lr/group1", "lr/group2"] {
+        for tag in tags {
             let rows = try #require(json["scalars"]?[tag]?.arrayValue, "\(tag)")
             result[tag] = try rows.map { row in
                 let pair = try #require(row.arrayValue)

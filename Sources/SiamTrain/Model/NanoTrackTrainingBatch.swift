@@ -47,4 +47,16 @@ package struct NanoTrackTrainingBatch {
             throw TrainingBatchError(file: "label_loc.npy", problem: "holds a NaN or infinite value")
         }
     }
+
+    /// The model's batch of a loader batch (`labelShape` `[B, O, O]`; square crops).
+    package init(_ batch: DatasetBatch, labelShape: [Int]) {
+        let n = batch.items.count
+        let ts = Int(Double(batch.items[0].template.count / 3).squareRoot().rounded())
+        let ss = Int(Double(batch.items[0].search.count / 3).squareRoot().rounded())
+        template = TrainingBuffer(shape: [n, 3, ts, ts], values: batch.template)
+        search = TrainingBuffer(shape: [n, 3, ss, ss], values: batch.search)
+        labelCls = batch.labelCls
+        labelLoc = batch.labelLoc
+        self.labelShape = labelShape
+    }
 }
