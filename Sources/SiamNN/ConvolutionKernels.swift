@@ -10,6 +10,17 @@ struct ConvGeometry {
     var batch = 1
     var outH: Int { (inH + 2 * padding - dilation * (kernelH - 1) - 1) / stride + 1 }
     var outW: Int { (inW + 2 * padding - dilation * (kernelW - 1) - 1) / stride + 1 }
+
+    /// The output columns whose input column for kernel column `kx`
+    /// (`ox * stride + kx * dilation - padding`) is inside the image.
+    func columnsInside(kernelColumn kx: Int) -> Range<Int> {
+        let xOffset = kx * dilation - padding
+        var lo = 0
+        while lo < outW && lo * stride + xOffset < 0 { lo += 1 }
+        var hi = outW
+        while hi > lo && (hi - 1) * stride + xOffset >= inW { hi -= 1 }
+        return lo..<hi
+    }
 }
 
 /// Unfolds the input channels `c0..<c0+channels` into a `(channels*kh*kw) x (N*OH*OW)` matrix
@@ -64,11 +75,8 @@ private struct Im2colRows: ChunkedWork {
         let src = input + ((c0 + c) * g.batch + image) * g.inH * g.inW
         let dst = col + (row * g.batch + image) * n
         let xOffset = kx * g.dilation - g.padding
-        // output columns whose input column is inside the image: lo..<hi
-        var lo = 0
-        while lo < ow && lo * g.stride + xOffset < 0 { lo += 1 }
-        var hi = ow
-        while hi > lo && (hi - 1) * g.stride + xOffset >= g.inW { hi -= 1 }
+        let inside = g.columnsInside(kernelColumn: kx)
+        let (lo, hi) = (inside.lowerBound, inside.upperBound)
         for oy in outputRows {
             let iy = oy * g.stride - g.padding + ky * g.dilation
             let d = dst + (oy - outputRows.lowerBound) * ow

@@ -247,20 +247,16 @@ private func col2imBand(
             for kx in 0..<g.kernelW {
                 let row = column + ((c * kk) + ky * g.kernelW + kx) * n
                 let xOffset = kx * g.dilation - g.padding
-                // output columns whose input column is inside the image: lo..<hi
-                var lo = 0
-                while lo < ow && lo * g.stride + xOffset < 0 { lo += 1 }
-                var hi = ow
-                while hi > lo && (hi - 1) * g.stride + xOffset >= g.inW { hi -= 1 }
+                let inside = g.columnsInside(kernelColumn: kx)
                 for oy in outputRows {
                     let iy = oy * g.stride - g.padding + ky * g.dilation
                     if iy < 0 || iy >= g.inH { continue }
                     let src = row + (oy - outputRows.lowerBound) * ow
                     let dst = plane + iy * g.inW + xOffset
                     if g.stride == 1 {
-                        for ox in lo..<hi { dst[ox] += src[ox] }
+                        for ox in inside { dst[ox] += src[ox] }
                     } else {
-                        for ox in lo..<hi { dst[ox * g.stride] += src[ox] }
+                        for ox in inside { dst[ox * g.stride] += src[ox] }
                     }
                 }
             }
