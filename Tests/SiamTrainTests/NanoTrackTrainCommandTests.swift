@@ -76,21 +76,11 @@ import Testing
         #expect(try TrainCommandTests.train(config: Self.config, output: whole, pretrained: initial).status == 0)
 
         let killed = folder.appendingPathComponent("killed")
-        let process = Process()
-        process.executableURL = PrepareCommandTests.binary()
-        process.arguments = [
-            "train", "--cfg", Self.config.path, "--data-root", TrainCommandTests.data.path, "--output", killed.path, "--threads", "1",
-            "--pretrained", initial.path
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let first = killed.appendingPathComponent("checkpoint_e10.safetensors")
-        let deadline = Date().addingTimeInterval(120)
-        while !FileManager.default.fileExists(atPath: first.path) && process.isRunning && Date() < deadline { usleep(2000) }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .uncaughtSignal, "the run finished before it could be killed")
+        try TrainCommandTests.killTraining(
+            [
+                "train", "--cfg", Self.config.path, "--data-root", TrainCommandTests.data.path, "--output", killed.path, "--threads", "1",
+                "--pretrained", initial.path
+            ], once: killed.appendingPathComponent("checkpoint_e10.safetensors"))
         #expect(!FileManager.default.fileExists(atPath: killed.appendingPathComponent("checkpoint_e12.pth").path))
 
         let resumed = try TrainStepCommandTests.run([

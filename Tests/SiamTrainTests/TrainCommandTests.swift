@@ -18,6 +18,22 @@ import Testing
     static let data = fixtures.appendingPathComponent("trk_dataset")
     static let run = fixtures.appendingPathComponent("train_run")
 
+    /// Runs `siamrpn arguments` and kills it (SIGKILL: nothing gets to clean up) once `file`
+    /// exists; expects it to have been killed, not to have finished.
+    static func killTraining(_ arguments: [String], once file: URL) throws {
+        let process = Process()
+        process.executableURL = PrepareCommandTests.binary()
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: file.path) && process.isRunning && Date() < deadline { usleep(2000) }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal, "the run finished before it could be killed")
+    }
+
     static func temporary() -> URL {
         FileManager.default.temporaryDirectory.appendingPathComponent("train-\(UUID().uuidString)")
     }
@@ -166,20 +182,11 @@ import Testing
 
         // Killed (SIGKILL: nothing gets to clean up) once the first epoch's snapshot is there.
         let killed = folder.appendingPathComponent("killed")
-        let process = Process()
-        process.executableURL = PrepareCommandTests.binary()
-        process.arguments = [
-            "train", "--cfg", config.path, "--data-root", Self.data.path, "--output", killed.path, "--threads", "1", "--pretrained", initial.path
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let first = killed.appendingPathComponent("checkpoint_e1.safetensors")
-        let deadline = Date().addingTimeInterval(120)
-        while !FileManager.default.fileExists(atPath: first.path) && process.isRunning && Date() < deadline { usleep(2000) }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .uncaughtSignal, "the run finished before it could be killed")
+        try Self.killTraining(
+            [
+                "train", "--cfg", config.path, "--data-root", Self.data.path, "--output", killed.path, "--threads", "1", "--pretrained",
+                initial.path
+            ], once: killed.appendingPathComponent("checkpoint_e1.safetensors"))
         #expect(!FileManager.default.fileExists(atPath: killed.appendingPathComponent("checkpoint_e3.pth").path))
 
         let resumed = try TrainStepCommandTests.run([
