@@ -63,16 +63,6 @@ extension DeterministicWeights {
 
     /// The full state dict of a fixture model (num_batches_tracked omitted).
     static func stateDict(_ model: String) throws -> StateDict {
-        let (seed, params) = try manifest(model)
-        return StateDict(
-            params.map { p in
-                StateDict.Entry(
-                    name: p.name, dtype: .float32,
-                    tensor: Tensor(
-                        shape: p.shape,
-                        values: tensor(
-                            seed: seed, name: p.name, count: p.shape.reduce(1, *),
-                            scale: p.scale, offset: p.offset)))
-            })
+        try stateDict(manifest: Fixtures.url("weights/\(model).manifest.json"))
     }
 }

@@ -16,6 +16,12 @@ enum TrainFixtures {
         fixtures.appendingPathComponent("sequences/Dog/img").appendingPathComponent(String(format: "%04d.jpg", n))
     }
 
+    /// The deterministic weights of a shared-fixture model (`weights/<model>.manifest.json`,
+    /// Tests/Fixtures/README.md section 1), e.g. `siamrpn_r50_l234_dwxcorr`.
+    static func manifestWeights(_ model: String) throws -> StateDict {
+        try DeterministicWeights.stateDict(manifest: fixtures.appendingPathComponent("weights/\(model).manifest.json"))
+    }
+
     static func json(_ path: String) throws -> JSONValue {
         let bytes = [UInt8](try Data(contentsOf: url(path)))
         return try JSONValue.parse(bytes, 0..<bytes.count)

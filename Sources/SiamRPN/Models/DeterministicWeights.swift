@@ -2,6 +2,7 @@
 // FNV-1a-64 of "seed:name", splitmix64 per element, 24-bit uniform in [-1, 1), one Float
 // multiply and one Float add (never fused). Used by the tests (against the fixtures' manifests)
 // and by `siamrpn bench` without a snapshot.
+import Foundation
 import SiamNN
 
 package enum DeterministicWeights {
@@ -57,6 +58,35 @@ package enum DeterministicWeights {
                 return StateDict.Entry(
                     name: key, dtype: .float32,
                     tensor: Tensor(shape: shape, values: tensor(seed: seed, name: key, count: n, scale: scale, offset: offset)))
+            })
+    }
+
+    /// The state dict a weight manifest describes (`weights/<model>.manifest.json` of the shared
+    /// fixtures: top-level `seed`, and per `params` entry `name`, `shape`, `scale_f32_hex`,
+    /// `offset_f32_hex`), in the manifest's order; `num_batches_tracked` is not listed there and
+    /// is left out.
+    package static func stateDict(manifest url: URL) throws -> StateDict {
+        let bytes = [UInt8](try Data(contentsOf: url))
+        let root = try JSONValue.parse(bytes, 0..<bytes.count)
+        func bad(_ what: String) -> CocoaError {
+            CocoaError(.fileReadCorruptFile, userInfo: [NSFilePathErrorKey: url.path, NSLocalizedDescriptionKey: "weight manifest: \(what)"])
+        }
+        func float(_ v: JSONValue?) throws -> Float {
+            guard let s = v?.stringValue, s.hasPrefix("0x"), let bits = UInt32(s.dropFirst(2), radix: 16) else { throw bad("a float32 hex field") }
+            return Float(bitPattern: bits)
+        }
+        guard let seed = root["seed"]?.doubleValue, let params = root["params"]?.arrayValue else { throw bad("no seed or params") }
+        return StateDict(
+            try params.map { p in
+                guard let name = p["name"]?.stringValue, let dims = p["shape"]?.arrayValue else { throw bad("an entry without name or shape") }
+                let shape = try dims.map { d -> Int in
+                    guard let v = d.doubleValue, v >= 0, v == v.rounded() else { throw bad("\(name): shape") }
+                    return Int(v)
+                }
+                let values = tensor(
+                    seed: Int(seed), name: name, count: shape.reduce(1, *), scale: try float(p["scale_f32_hex"]),
+                    offset: try float(p["offset_f32_hex"]))
+                return StateDict.Entry(name: name, dtype: .float32, tensor: Tensor(shape: shape, values: values))
             })
     }
 }

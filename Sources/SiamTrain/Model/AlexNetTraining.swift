@@ -7,12 +7,11 @@ import SiamNN
 /// valid convolutions with bias, each followed by BatchNorm2d: 11x11/2 -> BN -> max-pool 3/2 ->
 /// ReLU, 5x5 -> BN -> max-pool 3/2 -> ReLU, 3x3 -> BN -> ReLU, 3x3 -> BN -> ReLU, 3x3 -> BN.
 /// `AlexNetLegacy` names them `features.{0,4,8,11,14}` (BN at +1), `AlexNet` `layer{1...5}.0`
-/// (BN at `.1`). The weights are bound once; `branch(training:)` makes the operations of one call
-/// (pysot calls the backbone on the template, then on the search image: two branches).
-struct AlexNetTraining {
+/// (BN at `.1`).
+struct AlexNetTraining: TrainingBackbone {
     let convs: [(weight: TrainingParameter, bias: TrainingParameter)]
     let norms: [BatchNormSpec]
-    let outChannels: Int
+    private let outChannel: Int
 
     init(widthMult: Double, legacy: Bool, weights: TrainingWeights, prefix: String) {
         let c = [3, 96, 256, 384, 384, 256].map { $0 == 3 ? 3 : Int(Double($0) * widthMult) }
@@ -32,38 +31,45 @@ struct AlexNetTraining {
         }
         self.convs = convs
         self.norms = norms
-        outChannels = c[5]
-        stageNames = legacy ? [] : (1...5).map { "layer\($0)" }
+        outChannel = c[5]
+        moduleNames = legacy ? [] : (1...5).map { "layer\($0)" }
     }
 
-    /// pysot's module names of the five stages (`BACKBONE.TRAIN_LAYERS` entries): `layer1`...
-    /// `layer5` for `AlexNet`; `AlexNetLegacy` has none (its stages are `features.N`, so pysot
-    /// fails with an AttributeError when a TRAIN_LAYERS entry is looked up in it).
-    let stageNames: [String]
+    /// pysot's module names of the five stages: `layer1`...`layer5` for `AlexNet`;
+    /// `AlexNetLegacy` has none (its stages are `features.N`, so pysot fails with an
+    /// AttributeError when a TRAIN_LAYERS entry is looked up in it).
+    let moduleNames: [String]
 
-    /// The operations of one backbone call. Stage `i` (conv, BN, pool, ReLU) trains when
-    /// `trains(i)`: its BatchNorm then runs in train mode. `firstTrained` is the index in the
-    /// sequence of the first trained stage's convolution (nil: nothing trains), where the
-    /// backward pass may stop; that convolution computes no input gradient.
-    func branch(trains: (Int) -> Bool) -> (sequence: TrainingSequence, firstTrained: Int?) {
+    var outChannels: [Int] { [outChannel] }
+
+    /// The module a stage belongs to: `layer<i+1>`, or `features` for `AlexNetLegacy`.
+    private func module(_ i: Int) -> String { moduleNames.isEmpty ? "features" : moduleNames[i] }
+
+    /// Stage `i` (conv, BN, pool, ReLU) trains when `trains(module)`: its BatchNorm then runs in
+    /// train mode. The backward pass stops at the first trained stage's convolution, which
+    /// computes no input gradient.
+    func branch(trains: (String) -> Bool) -> any TrainingBackboneBranch {
         var layers: [any TrainingLayer] = []
         var first: Int?
+        var norms: [BatchNormLayer] = []
         for i in 0..<5 {
+            let stageTrains = trains(module(i))
             let conv = ConvolutionLayer(weight: convs[i].weight, bias: convs[i].bias, stride: i == 0 ? 2 : 1)
-            if first == nil && trains(i) {
+            if first == nil && stageTrains {
                 first = layers.count
                 conv.computesInputGradient = false
             }
             layers.append(conv)
-            layers.append(norms[i].layer(training: trains(i)))
+            let norm = self.norms[i].layer(training: stageTrains)
+            if stageTrains { norms.append(norm) }
+            layers.append(norm)
             if i < 2 { layers.append(MaxPoolLayer(kernel: 3, stride: 2)) }
             if i < 4 { layers.append(ActivationLayer(.relu)) }
         }
-        return (TrainingSequence(layers), first)
+        return SequentialBackboneBranch(TrainingSequence(layers), firstTrained: first, trainModeBatchNorms: norms)
     }
 
-    /// The parameters of stage `i`.
-    func stageParameters(_ i: Int) -> [TrainingParameter] { [convs[i].weight, convs[i].bias, norms[i].weight, norms[i].bias] }
+    func outputSides(_ side: Int) -> [Int]? { Self.outputSide(side).map { [$0] } }
 
     /// The side of the feature map for an input side, or nil when the input is too small.
     static func outputSide(_ side: Int) -> Int? {
@@ -72,6 +78,25 @@ struct AlexNetTraining {
         s = (s - 3) / 2 + 1 - 6
         return side >= 11 && s > 0 ? s : nil
     }
+}
 
-    var parameters: [TrainingParameter] { convs.flatMap { [$0.weight, $0.bias] } + norms.flatMap { [$0.weight, $0.bias] } }
+/// A backbone call that is one chain of layers with one output (AlexNet): the backward pass runs
+/// `sequence` down to `firstTrained` (nothing when nil).
+final class SequentialBackboneBranch: TrainingBackboneBranch {
+    let sequence: TrainingSequence
+    let firstTrained: Int?
+    let trainModeBatchNorms: [BatchNormLayer]
+
+    init(_ sequence: TrainingSequence, firstTrained: Int?, trainModeBatchNorms: [BatchNormLayer]) {
+        self.sequence = sequence
+        self.firstTrained = firstTrained
+        self.trainModeBatchNorms = trainModeBatchNorms
+    }
+
+    func forward(_ image: TrainingBuffer) -> [TrainingBuffer] { [sequence.forward(image)] }
+
+    func backward(_ outputGradients: [TrainingBuffer]) {
+        precondition(outputGradients.count == 1, "one output, \(outputGradients.count) gradients")
+        if let firstTrained { _ = sequence.backward(outputGradients[0], downTo: firstTrained) }
+    }
 }

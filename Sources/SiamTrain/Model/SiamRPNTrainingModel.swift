@@ -21,11 +21,8 @@ import SiamRPN
 package final class SiamRPNTrainingModel {
     package let weights: TrainingWeights
     package let backboneTraining: BackboneTraining
-    private let backbone: AlexNetTraining
-    private let templateBranch: TrainingSequence
-    private let searchBranch: TrainingSequence
-    /// Where the backbone's backward pass stops (the first trained stage), nil when it is frozen.
-    private let backboneBackwardStart: Int?
+    private let templateBranch: any TrainingBackboneBranch
+    private let searchBranch: any TrainingBackboneBranch
     private let head: DepthwiseRPNTraining
     /// `RPN.KWARGS.anchor_num`.
     package let anchorNum: Int
@@ -51,7 +48,7 @@ package final class SiamRPNTrainingModel {
     ) throws {
         self.group = group
         let weights = TrainingWeights(stateDict, architecture: "\(spec.backbone) + \(spec.head)", initializer: initializer)
-        let backbone: AlexNetTraining
+        let backbone: any TrainingBackbone
         switch spec.backbone {
         case .alexNet(let widthMult):
             backbone = AlexNetTraining(widthMult: widthMult, legacy: false, weights: weights, prefix: "backbone.")
@@ -67,7 +64,7 @@ package final class SiamRPNTrainingModel {
         guard case .depthwise(let anchorNum, let inChannels, let outChannels) = spec.head else {
             throw TrainingModelError.unsupported("train-step supports the DepthwiseRPN head so far; the config's head is \(spec.head)")
         }
-        guard inChannels == backbone.outChannels else {
+        guard [inChannels] == backbone.outChannels else {
             throw TrainingModelError.unsupported(
                 "RPN.KWARGS.in_channels is \(inChannels) but the backbone gives \(backbone.outChannels) channels")
         }
@@ -75,37 +72,31 @@ package final class SiamRPNTrainingModel {
         head = DepthwiseRPNTraining(
             anchorNum: anchorNum, inChannels: inChannels, outChannels: outChannels, weights: weights, prefix: "rpn_head.")
         try weights.finish()
-        let trainedStages: Set<Int>
+        let trains: (String) -> Bool
         switch training {
-        case .all: trainedStages = Set(0..<5)
-        case .frozen: trainedStages = []
+        case .all: trains = { _ in true }
+        case .frozen: trains = { _ in false }
         case .layers(let names):
-            var stages: Set<Int> = []
-            for name in names {
-                guard let i = backbone.stageNames.firstIndex(of: name) else {
-                    throw TrainingModelError.unsupported(
-                        backbone.stageNames.isEmpty
-                            ? "BACKBONE.TRAIN_LAYERS names '\(name)', but \(spec.backbone) has no named layers (its stages are features.N; "
-                                + "pysot fails here with an AttributeError): train it with the AlexNet type, or keep EPOCH <= TRAIN_EPOCH"
-                            : "BACKBONE.TRAIN_LAYERS names '\(name)', which \(spec.backbone) does not have (it has \(backbone.stageNames.joined(separator: ", ")))"
-                    )
-                }
-                stages.insert(i)
+            for name in names where !backbone.moduleNames.contains(name) {
+                throw TrainingModelError.unsupported(
+                    backbone.moduleNames.isEmpty
+                        ? "BACKBONE.TRAIN_LAYERS names '\(name)', but \(spec.backbone) has no named layers (its stages are features.N; "
+                            + "pysot fails here with an AttributeError): train it with the AlexNet type, or keep EPOCH <= TRAIN_EPOCH"
+                        : "BACKBONE.TRAIN_LAYERS names '\(name)', which \(spec.backbone) does not have (it has \(backbone.moduleNames.joined(separator: ", ")))"
+                )
             }
-            trainedStages = stages
+            trains = { names.contains($0) }
         }
         self.weights = weights
-        self.backbone = backbone
         backboneTraining = training
-        let template = backbone.branch { trainedStages.contains($0) }
-        let search = backbone.branch { trainedStages.contains($0) }
-        templateBranch = template.sequence
-        searchBranch = search.sequence
-        backboneBackwardStart = search.firstTrained
-        for i in 0..<5 where !trainedStages.contains(i) {
-            for p in backbone.stageParameters(i) { p.requiresGrad = false }
+        templateBranch = backbone.branch(trains: trains)
+        searchBranch = backbone.branch(trains: trains)
+        // pysot's build_opt_lr: requires_grad only inside the trained modules.
+        for p in weights.parameters where p.name.hasPrefix("backbone.") {
+            let module = p.name.dropFirst("backbone.".count).prefix { $0 != "." }
+            p.requiresGrad = trains(String(module))
         }
-        let backboneNorms = (templateBranch.layers + searchBranch.layers).compactMap { $0 as? BatchNormLayer }
+        let backboneNorms = templateBranch.trainModeBatchNorms + searchBranch.trainModeBatchNorms
         for norm in backboneNorms + head.cls.batchNorms + head.loc.batchNorms { norm.crossProcess = group }
     }
 
@@ -153,17 +144,15 @@ package final class SiamRPNTrainingModel {
     /// step) and BatchNorm running statistics, as one process stepping on the whole batch would,
     /// up to summation order.
     package func step(_ batch: TrainingBatch, clsWeight: Double, locWeight: Double) -> RPNLoss {
-        let zf = templateBranch.forward(batch.template)
-        let xf = searchBranch.forward(batch.search)
+        let zf = templateBranch.forward(batch.template)[0]
+        let xf = searchBranch.forward(batch.search)[0]
         let (cls, loc) = head.forward(template: zf, search: xf)
         let loss = RPNLoss(
             cls: cls, loc: loc, labelCls: batch.labelCls, labelLoc: batch.labelLoc, labelLocWeight: batch.labelLocWeight,
             clsWeight: clsWeight, locWeight: locWeight, dCls: dCls, dLoc: dLoc, group: group)
         let (dz, dx) = head.backward(cls: dCls, loc: dLoc)
-        if let start = backboneBackwardStart {
-            _ = searchBranch.backward(dx, downTo: start)
-            _ = templateBranch.backward(dz, downTo: start)
-        }
+        searchBranch.backward([dx])
+        templateBranch.backward([dz])
         group.allReduceGradients(parameters)
         return loss
     }
