@@ -71,7 +71,9 @@ package final class TrainingWeights {
         return p
     }
 
-    private func constantParameter(_ key: String, shape: [Int], _ value: Float) -> TrainingParameter {
+    /// A parameter whose absent initial value is `value` everywhere (BatchNorm's `ones` / `zeros`,
+    /// MultiRPN's `torch.ones` level weights).
+    package func constantParameter(_ key: String, shape: [Int], _ value: Float) -> TrainingParameter {
         let p = TrainingParameter(name: key, shape: shape, value: values(key, shape: shape, initial: .constant(value)))
         parameters.append(p)
         return p
