@@ -142,13 +142,37 @@ struct Train: ParsableCommand {
             for warning in warnings { printError("warning: \(cfg): \(warning)") }
         }
         let train = recipe.train
-        let initial = try (pretrained ?? (train.pretrained.isEmpty ? nil : train.pretrained)).map {
+        var initial = try (pretrained ?? (train.pretrained.isEmpty ? nil : train.pretrained)).map {
             try StateDict.load(contentsOf: URL(fileURLWithPath: $0))
+        }
+        let resumeFrom = resume ?? (train.resume.isEmpty ? nil : train.resume)
+        if !recipe.backbone.pretrained.isEmpty && resumeFrom == nil {
+            // pysot resolves BACKBONE.PRETRAINED against its repository, the folder the data paths are relative to.
+            let path = recipe.backbone.pretrained
+            let url =
+                path.hasPrefix("/") ? URL(fileURLWithPath: path) : URL(fileURLWithPath: dataRoot, isDirectory: true).appendingPathComponent(path)
+            let file = try StateDict.load(contentsOf: url)
+            do {
+                let model = try recipe.makeModel(StateDict(), .all, NumPyRandomState(seed: 0), .single).weights.stateDict()
+                let merged = try PretrainedBackbone.merge(file, source: url.path, whole: initial, model: model)
+                initial = merged.weights
+                if group.isRoot {
+                    let unused =
+                        merged.unused.isEmpty
+                        ? ""
+                        : " (\(merged.unused.count) unused: \(merged.unused.prefix(4).joined(separator: ", "))\(merged.unused.count > 4 ? ", ..." : ""))"
+                    printError("loaded \(merged.used) backbone tensors from BACKBONE.PRETRAINED \(url.path)\(unused)")
+                }
+            } catch let error as TrainingModelError {
+                throw CLIError("\(cfg): \(error)")
+            } catch let error as TrainingDataError {
+                throw CLIError("\(error)")
+            }
         }
         do {
             let trainer = try Trainer(
                 recipe: recipe, dataRoot: URL(fileURLWithPath: dataRoot, isDirectory: true), initialWeights: initial,
-                resume: (resume ?? (train.resume.isEmpty ? nil : train.resume)).map { URL(fileURLWithPath: $0) },
+                resume: resumeFrom.map { URL(fileURLWithPath: $0) },
                 seed: seed, loaderThreads: loaderThreads ?? max(1, train.numWorkers), group: group)
             return (train, trainer, initial != nil && !trainer.initializedKeys.isEmpty)
         } catch let error as TrainingModelError {
