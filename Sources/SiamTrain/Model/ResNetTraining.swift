@@ -73,11 +73,13 @@ struct ResNetTraining: TrainingBackbone {
         return usedLayers.map { sides[$0] }
     }
 
-    /// One backbone call. `trains("conv1")` only moves the lowest trained module (conv1's
-    /// gradient is its `requiresGrad`); `trains("bn1")` puts bn1 in train mode, `trains("layerK")`
-    /// every BatchNorm of layerK. The backward pass stops at the lowest trained module (the
-    /// lowest trained block computes no input gradient; the max-pool and the stem run only when
-    /// bn1 or conv1 trains).
+    /// One backbone call. `trains("bn1")` puts bn1 in train mode and `trains("layerK")` every
+    /// BatchNorm of layerK (the others run in eval mode); which parameters get gradients is their
+    /// `requiresGrad`, so `trains("conv1")` only says that the backward pass must reach conv1. The
+    /// backward pass stops at the lowest trained module: its lowest block computes no input
+    /// gradient, and the max-pool and the stem run backward only when bn1 or conv1 trains (conv1
+    /// never computes an input gradient; a trained bn1 below a frozen conv1 computes one that
+    /// nothing reads).
     func branch(trains: (String) -> Bool) -> any TrainingBackboneBranch {
         var units: [any TrainingLayer] = []
         var lowest: Int?
