@@ -19,7 +19,7 @@ import Testing
 /// BN running statistics 1.4e-5 of the buffer's max |t|; output entries 3.5e-4 of the output's max;
 /// output L2 norms and sums 1e-6 (relative, and of the sum of |t|); the loss relative 4e-4.
 ///
-/// The two parity cases take about 11 s and 3 s optimised (`swift test -c release`, the project's
+/// The two parity cases take about 6 s and 5 s optimised (`swift test -c release`, the project's
 /// test command, scripts/test.sh) but minutes unoptimised (SiamNN's depth-wise convolution loops),
 /// so a debug build skips them; the structural tests run in both.
 @Suite(.serialized)
