@@ -17,7 +17,7 @@ import SiamRPN
 /// without `--frozen-backbone`).
 ///
 /// Supported: the AlexNet / AlexNetLegacy, ResNet-18/34/50 and MobileNetV2 backbones, no neck,
-/// `AdjustLayer` or `AdjustAllLayer`, and the `DepthwiseRPN` and `MultiRPN` heads
+/// `AdjustLayer` or `AdjustAllLayer`, and the `DepthwiseRPN`, `MultiRPN` and `UPChannelRPN` heads
 /// (`TrainingModelError.unsupported` names anything else). Inputs `[N, 3, Z, Z]` template and
 /// `[N, 3, S, S]` search crops, BGR float32 pixel values as pysot's dataset hands them over.
 package final class SiamRPNTrainingModel {
@@ -60,8 +60,10 @@ package final class SiamRPNTrainingModel {
             backbone = AlexNetTraining(widthMult: widthMult, legacy: false, weights: weights, prefix: "backbone.")
         case .alexNetLegacy(let widthMult):
             backbone = AlexNetTraining(widthMult: widthMult, legacy: true, weights: weights, prefix: "backbone.")
-        default:
-            throw TrainingModelError.unsupported("training supports the AlexNet backbones so far; the config's backbone is \(spec.backbone)")
+        case .resnet(let depth, let usedLayers):
+            backbone = ResNetTraining(depth: depth, usedLayers: usedLayers, weights: weights, prefix: "backbone.")
+        case .mobileNetV2(let widthMult, let usedLayers):
+            backbone = MobileNetV2Training(widthMult: widthMult, usedLayers: usedLayers, weights: weights, prefix: "backbone.")
         }
         let neck = NeckTraining(spec: spec.neck, weights: weights, prefix: "neck.")
         if let neck, neck.inChannels != backbone.outChannels {
@@ -82,8 +84,12 @@ package final class SiamRPNTrainingModel {
             }
             self.anchorNum = anchorNum
             head = MultiRPNTraining(anchorNum: anchorNum, inChannels: inChannels, weighted: weighted, weights: weights, prefix: "rpn_head.")
-        case .upChannel:
-            throw TrainingModelError.unsupported("training supports the DepthwiseRPN and MultiRPN heads so far; the config's head is \(spec.head)")
+        case .upChannel(let anchorNum, let featureIn):
+            guard [featureIn] == features else {
+                throw TrainingModelError.unsupported("RPN.KWARGS.feature_in is \(featureIn) but the head is given \(features) channels")
+            }
+            self.anchorNum = anchorNum
+            head = UPChannelRPNTraining(anchorNum: anchorNum, featureIn: featureIn, weights: weights, prefix: "rpn_head.")
         }
         try weights.finish()
         let trains: (String) -> Bool
@@ -165,7 +171,8 @@ package final class SiamRPNTrainingModel {
     private var backboneName: String {
         switch backbone {
         case is AlexNetTraining: "AlexNet"
-        default: "\(type(of: backbone))"
+        case is ResNetTraining: "ResNet"
+        default: "MobileNetV2"
         }
     }
 
