@@ -38,12 +38,7 @@ struct MobileNetV2BackboneTrainingTests {
     static let usedLayers = [3, 5, 7]
 
     static func npz(_ name: String) throws -> [String: NumPyArray] {
-        let archive = try ZipArchive(contentsOf: folder.appendingPathComponent(name))
-        var out: [String: NumPyArray] = [:]
-        for entry in archive.names where entry.hasSuffix(".npy") {
-            out[String(entry.dropLast(4))] = try NumPyArray(npyBytes: archive.bytes(of: entry))
-        }
-        return out
+        try SmallAlexTrainStepTests.npz("training_arch/mobilenetv2/" + name)
     }
 
     static func json() throws -> JSONValue {

@@ -12,15 +12,8 @@ struct MobileNetV2 {
         var residual: Bool
     }
 
-    static let settings: [(t: Int, c: Int, n: Int, s: Int, d: Int)] = [
-        (1, 16, 1, 1, 1), (6, 24, 2, 2, 1), (6, 32, 3, 2, 1), (6, 64, 4, 1, 2),
-        (6, 96, 3, 1, 2), (6, 160, 3, 1, 4), (6, 320, 1, 1, 4)
-    ]
-
-    /// Channels of outputs 0...7 for a width multiplier (Python `int()` truncation).
-    static func channels(widthMult: Double) -> [Int] {
-        [Int(32 * widthMult)] + settings.map { Int(Double($0.c) * widthMult) }
-    }
+    /// Channels of outputs 0...7 for a width multiplier.
+    static func channels(widthMult: Double) -> [Int] { MobileNetV2Geometry.channels(widthMult: widthMult) }
 
     let usedLayers: [Int]
     let stem: Conv2D
@@ -28,36 +21,22 @@ struct MobileNetV2 {
 
     init(widthMult: Double, usedLayers: [Int], weights: WeightReader, prefix: String) {
         self.usedLayers = usedLayers
-        var input = Int(32 * widthMult)
         stem = weights.convBN(
-            prefix + "layer0.0", prefix + "layer0.1", in: 3, out: input, kernel: 3,
+            prefix + "layer0.0", prefix + "layer0.1", in: 3, out: MobileNetV2Geometry.stemChannels(widthMult: widthMult), kernel: 3,
             stride: 2, padding: 0, activation: .relu6)
-        var lastDilation = 1
-        var layers: [[Block]] = []
-        for (index, s) in Self.settings.enumerated() {
-            let output = Int(Double(s.c) * widthMult)
-            var blocks: [Block] = []
-            for i in 0..<s.n {
-                let stride = i == 0 ? s.s : 1
-                let dilation = i == 0 ? (s.d == lastDilation ? s.d : max(s.d / 2, 1)) : s.d
-                let padding = dilation > 1 ? dilation : 2 - stride
-                let hidden = input * s.t
+        layers = MobileNetV2Geometry.layers(widthMult: widthMult).enumerated().map { index, blocks in
+            blocks.enumerated().map { i, g in
                 let p = prefix + "layer\(index + 1).\(i).conv."
-                blocks.append(
-                    Block(
-                        convs: [
-                            weights.convBN(p + "0", p + "1", in: input, out: hidden, kernel: 1, activation: .relu6),
-                            weights.convBN(
-                                p + "3", p + "4", in: hidden, out: hidden, kernel: 3, stride: stride,
-                                padding: padding, dilation: dilation, groups: hidden, activation: .relu6),
-                            weights.convBN(p + "6", p + "7", in: hidden, out: output, kernel: 1, activation: .none)
-                        ], residual: stride == 1 && input == output))
-                input = output
+                return Block(
+                    convs: [
+                        weights.convBN(p + "0", p + "1", in: g.input, out: g.hidden, kernel: 1, activation: .relu6),
+                        weights.convBN(
+                            p + "3", p + "4", in: g.hidden, out: g.hidden, kernel: 3, stride: g.stride,
+                            padding: g.padding, dilation: g.dilation, groups: g.hidden, activation: .relu6),
+                        weights.convBN(p + "6", p + "7", in: g.hidden, out: g.output, kernel: 1, activation: .none)
+                    ], residual: g.residual)
             }
-            lastDilation = s.d
-            layers.append(blocks)
         }
-        self.layers = layers
     }
 
     func add(to b: GraphBuilder, _ x: Graph.Value) -> [Graph.Value] {

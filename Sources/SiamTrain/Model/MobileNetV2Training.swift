@@ -1,5 +1,6 @@
 // Mirrors pysot/models/backbone/mobile_v2.py: conv_bn, InvertedResidual, MobileNetV2, mobilenetv2 (the training forward)
 import SiamNN
+import SiamRPN
 
 /// pysot's MobileNetV2 variant for training, BatchNorm unfolded, pysot's names under `prefix`
 /// (`backbone.layer0.0.weight`, ...).
@@ -35,12 +36,6 @@ struct MobileNetV2Training: TrainingBackbone {
         var residual: Bool
     }
 
-    /// pysot's `interverted_residual_setting` (the second, dilated table that it uses).
-    static let settings: [(t: Int, c: Int, n: Int, s: Int, d: Int)] = [
-        (1, 16, 1, 1, 1), (6, 24, 2, 2, 1), (6, 32, 3, 2, 1), (6, 64, 4, 1, 2),
-        (6, 96, 3, 1, 2), (6, 160, 3, 1, 4), (6, 320, 1, 1, 4)
-    ]
-
     private let stem: ConvBN
     /// `layer1`...`layer7`.
     private let layers: [[Block]]
@@ -58,32 +53,20 @@ struct MobileNetV2Training: TrainingBackbone {
                 conv: weights.parameter(prefix + conv + ".weight", shape: [cout, cin / groups, k, k]),
                 norm: weights.batchNorm(prefix + norm, channels: cout))
         }
-        var input = Int(32 * widthMult)
-        var channels = [input]
-        stem = convBN("layer0.0", "layer0.1", in: 3, out: input, kernel: 3)
-        var lastDilation = 1
-        var layers: [[Block]] = []
-        for (index, s) in Self.settings.enumerated() {
-            let output = Int(Double(s.c) * widthMult)
-            var blocks: [Block] = []
-            for i in 0..<s.n {
-                let stride = i == 0 ? s.s : 1
-                let dilation = i == 0 && s.d != lastDilation ? max(s.d / 2, 1) : s.d
-                let hidden = input * s.t
+        let geometry = MobileNetV2Geometry.layers(widthMult: widthMult)
+        let stemChannels = MobileNetV2Geometry.stemChannels(widthMult: widthMult)
+        stem = convBN("layer0.0", "layer0.1", in: 3, out: stemChannels, kernel: 3)
+        let layers = geometry.enumerated().map { index, blocks in
+            blocks.enumerated().map { i, g in
                 let p = "layer\(index + 1).\(i).conv."
-                blocks.append(
-                    Block(
-                        expand: convBN(p + "0", p + "1", in: input, out: hidden, kernel: 1),
-                        depthwise: convBN(p + "3", p + "4", in: hidden, out: hidden, kernel: 3, groups: hidden),
-                        project: convBN(p + "6", p + "7", in: hidden, out: output, kernel: 1),
-                        stride: stride, padding: dilation > 1 ? dilation : 2 - stride, dilation: dilation,
-                        residual: stride == 1 && input == output))
-                input = output
+                return Block(
+                    expand: convBN(p + "0", p + "1", in: g.input, out: g.hidden, kernel: 1),
+                    depthwise: convBN(p + "3", p + "4", in: g.hidden, out: g.hidden, kernel: 3, groups: g.hidden),
+                    project: convBN(p + "6", p + "7", in: g.hidden, out: g.output, kernel: 1),
+                    stride: g.stride, padding: g.padding, dilation: g.dilation, residual: g.residual)
             }
-            lastDilation = s.d
-            layers.append(blocks)
-            channels.append(output)
         }
+        let channels = MobileNetV2Geometry.channels(widthMult: widthMult)
         self.layers = layers
         self.usedLayers = usedLayers
         outChannels = usedLayers.map { channels[$0] }
