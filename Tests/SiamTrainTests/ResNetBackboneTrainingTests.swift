@@ -224,7 +224,7 @@ import Testing
             weights.parameters.map(\.name) == order.filter { k in !buffers.contains { k.hasSuffix($0) } }.map { "backbone." + $0 })
         #expect(weights.batchNorms.map { $0.name + ".running_mean" } == order.filter { $0.hasSuffix(".running_mean") }.map { "backbone." + $0 })
 
-        let branch = try #require(backbone.branch(trains: c.trains) as? ResNetBackboneBranch)
+        let branch = try #require(backbone.branch(trains: c.trains) as? StagedBackboneBranch)
         // conv1, bn1, ReLU, max-pool, layer1's 3 blocks, layer2's 4, then layer4's first block.
         #expect(branch.lowestTrained == 11)
         let lowest = try #require(branch.units[11] as? ResNetBlockTraining)

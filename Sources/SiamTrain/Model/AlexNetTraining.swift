@@ -66,7 +66,7 @@ struct AlexNetTraining: TrainingBackbone {
             if i < 2 { layers.append(MaxPoolLayer(kernel: 3, stride: 2)) }
             if i < 4 { layers.append(ActivationLayer(.relu)) }
         }
-        return SequentialBackboneBranch(TrainingSequence(layers), firstTrained: first, trainModeBatchNorms: norms)
+        return StagedBackboneBranch(units: layers, outputUnits: [layers.count - 1], lowestTrained: first, trainModeBatchNorms: norms)
     }
 
     func outputSides(_ side: Int) -> [Int]? { Self.outputSide(side).map { [$0] } }
@@ -77,26 +77,5 @@ struct AlexNetTraining: TrainingBackbone {
         s = (s - 3) / 2 + 1 - 4
         s = (s - 3) / 2 + 1 - 6
         return side >= 11 && s > 0 ? s : nil
-    }
-}
-
-/// A backbone call that is one chain of layers with one output (AlexNet): the backward pass runs
-/// `sequence` down to `firstTrained` (nothing when nil).
-final class SequentialBackboneBranch: TrainingBackboneBranch {
-    let sequence: TrainingSequence
-    let firstTrained: Int?
-    let trainModeBatchNorms: [BatchNormLayer]
-
-    init(_ sequence: TrainingSequence, firstTrained: Int?, trainModeBatchNorms: [BatchNormLayer]) {
-        self.sequence = sequence
-        self.firstTrained = firstTrained
-        self.trainModeBatchNorms = trainModeBatchNorms
-    }
-
-    func forward(_ image: TrainingBuffer) -> [TrainingBuffer] { [sequence.forward(image)] }
-
-    func backward(_ outputGradients: [TrainingBuffer]) {
-        precondition(outputGradients.count == 1, "one output, \(outputGradients.count) gradients")
-        if let firstTrained { _ = sequence.backward(outputGradients[0], downTo: firstTrained) }
     }
 }

@@ -134,61 +134,6 @@ struct MobileNetV2Training: TrainingBackbone {
                 first?.computesInputGradient = false
             }
         }
-        return Branch(stages: stages, usedLayers: usedLayers, lowestTrained: lowest, trainModeBatchNorms: batchNorms)
-    }
-
-    /// One MobileNetV2 call: `stages[k]` is `layerK`; the outputs are taken after `usedLayers`.
-    private final class Branch: TrainingBackboneBranch {
-        let stages: [TrainingSequence]
-        let usedLayers: [Int]
-        let lowestTrained: Int?
-        let trainModeBatchNorms: [BatchNormLayer]
-        /// Where the running gradient and an output's gradient are added (two, so that a sum
-        /// never writes the buffer it reads).
-        private let sums = [TrainingBuffer(), TrainingBuffer()]
-
-        init(stages: [TrainingSequence], usedLayers: [Int], lowestTrained: Int?, trainModeBatchNorms: [BatchNormLayer]) {
-            self.stages = stages
-            self.usedLayers = usedLayers
-            self.lowestTrained = lowestTrained
-            self.trainModeBatchNorms = trainModeBatchNorms
-        }
-
-        func forward(_ image: TrainingBuffer) -> [TrainingBuffer] {
-            var h = image
-            var outputs: [TrainingBuffer] = []
-            for stage in stages {
-                h = stage.forward(h)
-                outputs.append(h)
-            }
-            return usedLayers.map { outputs[$0] }
-        }
-
-        /// From the highest used layer down to the lowest trained one: at each layer whose output
-        /// was returned, that output's gradient is added to the gradient coming from above, then
-        /// the layer's backward pass runs (frozen layers pass the gradient through: eval-mode
-        /// BatchNorm, no parameter gradient). Nothing runs when no layer trains or every output
-        /// lies below the lowest trained layer.
-        func backward(_ outputGradients: [TrainingBuffer]) {
-            precondition(outputGradients.count == usedLayers.count, "\(usedLayers.count) outputs, \(outputGradients.count) gradients")
-            guard let lowest = lowestTrained, let top = usedLayers.max(), top >= lowest else { return }
-            var g: TrainingBuffer?
-            for k in Swift.stride(from: top, through: lowest, by: -1) {
-                for (j, layer) in usedLayers.enumerated() where layer == k {
-                    g = g.map { add($0, outputGradients[j]) } ?? outputGradients[j]
-                }
-                if let dy = g { g = stages[k].backward(dy) }
-            }
-        }
-
-        /// `a + b` in the sum buffer that is not `a`.
-        private func add(_ a: TrainingBuffer, _ b: TrainingBuffer) -> TrainingBuffer {
-            precondition(a.shape == b.shape, "gradient shapes \(a.shape) and \(b.shape) differ")
-            let out = sums[0] === a ? sums[1] : sums[0]
-            out.reshape(a.shape)
-            let (ap, bp, op) = (a.pointer, b.pointer, out.pointer)
-            for i in 0..<a.count { op[i] = ap[i] + bp[i] }
-            return out
-        }
+        return StagedBackboneBranch(units: stages, outputUnits: usedLayers, lowestTrained: lowest, trainModeBatchNorms: batchNorms)
     }
 }
