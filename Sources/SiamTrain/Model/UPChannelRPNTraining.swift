@@ -15,8 +15,9 @@ final class UPChannelRPNTraining: RPNHeadTraining {
     private let locAdjust: ConvolutionLayer
     private let clsCorrelation = FullCorrelationLayer()
     private let locCorrelation = FullCorrelationLayer()
-    private let templateGradient = TrainingBuffer()
-    private let searchGradient = TrainingBuffer()
+    /// The template (search) features feed two convolutions: their input gradients are summed.
+    private let templateGradient = ResidualAddLayer()
+    private let searchGradient = ResidualAddLayer()
 
     init(anchorNum a: Int, featureIn c: Int, weights: TrainingWeights, prefix: String) {
         func conv(_ name: String, out: Int, in cin: Int, kernel: Int) -> ConvolutionLayer {
@@ -45,15 +46,10 @@ final class UPChannelRPNTraining: RPNHeadTraining {
     func backward(cls: TrainingBuffer, loc: TrainingBuffer) -> (templates: [TrainingBuffer], searches: [TrainingBuffer]) {
         locCorrelation.backward(locAdjust.backward(loc))
         clsCorrelation.backward(cls)
-        sum(templateCls.backward(clsCorrelation.kernelGradient), templateLoc.backward(locCorrelation.kernelGradient), into: templateGradient)
-        sum(searchCls.backward(clsCorrelation.searchGradient), searchLoc.backward(locCorrelation.searchGradient), into: searchGradient)
-        return ([templateGradient], [searchGradient])
-    }
-
-    private func sum(_ a: TrainingBuffer, _ b: TrainingBuffer, into target: TrainingBuffer) {
-        precondition(a.shape == b.shape, "gradient shapes differ: \(a.shape), \(b.shape)")
-        target.reshape(a.shape)
-        for i in 0..<a.count { target.pointer[i] = a.pointer[i] + b.pointer[i] }
+        let dz = templateGradient.forward(
+            templateCls.backward(clsCorrelation.kernelGradient), templateLoc.backward(locCorrelation.kernelGradient))
+        let dx = searchGradient.forward(searchCls.backward(clsCorrelation.searchGradient), searchLoc.backward(locCorrelation.searchGradient))
+        return ([dz], [dx])
     }
 
     /// 3x3 valid convolutions on both features, then the correlation: `x - z + 1`.
